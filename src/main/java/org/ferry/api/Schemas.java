@@ -1,0 +1,278 @@
+package org.ferry.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The JSON schemas Glance publishes under /v2/schemas, and validation of image values against the image schema
+ * (core properties plus the operator's typed extra properties from schema-image.json; other extra values are strings).
+ */
+public final class Schemas {
+    private final ObjectNode imageProperties;
+    private final Map<String, ObjectNode> documents;
+
+    public Schemas(List<String> diskFormats, List<String> containerFormats, Optional<Path> customImageSchema) {
+        ObjectNode props = (ObjectNode) readResource("schemas/image-base.json");
+        setEnum(props, "disk_format", diskFormats);
+        setEnum(props, "container_format", containerFormats);
+        if (customImageSchema.isPresent() && Files.exists(customImageSchema.get())) {
+            try {
+                JsonNode custom = Json.MAPPER.readTree(customImageSchema.get().toFile());
+                custom.fields().forEachRemaining(e -> props.set(e.getKey(), e.getValue()));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + customImageSchema.get(), e);
+            }
+        }
+        this.imageProperties = props;
+        ObjectNode image = imageSchema();
+        this.documents = Map.of(
+                "image", image,
+                "images", listSchema("images", "images", image, true),
+                "member", memberSchema(),
+                "members", listSchema("members", "members", memberSchema(), false),
+                "task", taskSchema(),
+                "tasks", listSchema("tasks", "tasks", taskSchema(), true));
+    }
+
+    public Optional<ObjectNode> document(String name) {
+        return Optional.ofNullable(documents.get(name));
+    }
+
+    /** True if the image schema knows the name (a core attribute or a typed extra property). */
+    public boolean isTyped(String name) {
+        return imageProperties.has(name);
+    }
+
+    public boolean isReadOnly(String name) {
+        JsonNode p = imageProperties.get(name);
+        return p != null && p.path("readOnly").asBoolean(false);
+    }
+
+    /** Validates one image attribute value; null when fine, else jsonschema-style text. */
+    public String validateImageValue(String name, JsonNode value) {
+        JsonNode schema = imageProperties.get(name);
+        if (schema == null) {
+            return value.isTextual() ? null : describe(value) + " is not of type 'string'";
+        }
+        return validate(schema, value);
+    }
+
+    public static String notMatching(String schema, String detail) {
+        return "Provided object does not match schema '" + schema + "': " + detail;
+    }
+
+    static String validate(JsonNode schema, JsonNode v) {
+        JsonNode type = schema.get("type");
+        if (type != null && !typeMatches(type, v)) {
+            return describe(v) + " is not of type " + typeText(type);
+        }
+        JsonNode en = schema.get("enum");
+        if (en != null && en.isArray()) {
+            boolean found = false;
+            for (JsonNode e : en) {
+                found |= e.equals(v);
+            }
+            if (!found) {
+                return describe(v) + " is not one of " + enumText(en);
+            }
+        }
+        if (v.isTextual()) {
+            if (schema.has("maxLength") && v.asText().codePointCount(0, v.asText().length()) > schema.get("maxLength").asInt()) {
+                return describe(v) + " is too long";
+            }
+            if (schema.has("minLength") && v.asText().length() < schema.get("minLength").asInt()) {
+                return describe(v) + " is too short";
+            }
+            if (schema.has("pattern") && !Pattern.compile(schema.get("pattern").asText()).matcher(v.asText()).find()) {
+                return describe(v) + " does not match '" + schema.get("pattern").asText() + "'";
+            }
+        }
+        if (v.isIntegralNumber()) {
+            if (schema.has("minimum") && v.asLong() < schema.get("minimum").asLong()) {
+                return v.asText() + " is less than the minimum of " + schema.get("minimum").asText();
+            }
+            if (schema.has("maximum") && v.asLong() > schema.get("maximum").asLong()) {
+                return v.asText() + " is greater than the maximum of " + schema.get("maximum").asText();
+            }
+        }
+        if (v.isArray() && schema.has("items")) {
+            for (JsonNode item : v) {
+                String err = validate(schema.get("items"), item);
+                if (err != null) {
+                    return err;
+                }
+            }
+        }
+        if (v.isObject() && schema.has("properties")) {
+            for (JsonNode req : schema.path("required")) {
+                if (!v.has(req.asText())) {
+                    return "'" + req.asText() + "' is a required property";
+                }
+            }
+            Iterator<Map.Entry<String, JsonNode>> it = v.fields();
+            while (it.hasNext()) {
+                var e = it.next();
+                JsonNode ps = schema.get("properties").get(e.getKey());
+                if (ps == null) {
+                    if (schema.path("additionalProperties").isBoolean() && !schema.get("additionalProperties").asBoolean()) {
+                        return "Additional properties are not allowed ('" + e.getKey() + "' was unexpected)";
+                    }
+                    continue;
+                }
+                String err = validate(ps, e.getValue());
+                if (err != null) {
+                    return err;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean typeMatches(JsonNode type, JsonNode v) {
+        if (type.isArray()) {
+            for (JsonNode t : type) {
+                if (typeMatches(t, v)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return switch (type.asText()) {
+            case "null" -> v.isNull();
+            case "string" -> v.isTextual();
+            case "integer" -> v.isIntegralNumber();
+            case "number" -> v.isNumber();
+            case "boolean" -> v.isBoolean();
+            case "array" -> v.isArray();
+            case "object" -> v.isObject();
+            default -> true;
+        };
+    }
+
+    private static String typeText(JsonNode type) {
+        if (type.isArray()) {
+            List<String> t = new ArrayList<>();
+            type.forEach(x -> t.add("'" + x.asText() + "'"));
+            return String.join(", ", t);
+        }
+        return "'" + type.asText() + "'";
+    }
+
+    private static String enumText(JsonNode en) {
+        List<String> t = new ArrayList<>();
+        en.forEach(x -> t.add(x.isNull() ? "None" : "'" + x.asText() + "'"));
+        return "[" + String.join(", ", t) + "]";
+    }
+
+    /** A value the way Python's repr shows it, which is how jsonschema messages quote values. */
+    static String describe(JsonNode v) {
+        if (v.isTextual()) {
+            return "'" + v.asText() + "'";
+        }
+        if (v.isNull()) {
+            return "None";
+        }
+        if (v.isBoolean()) {
+            return v.asBoolean() ? "True" : "False";
+        }
+        return v.toString();
+    }
+
+    private static void setEnum(ObjectNode props, String name, List<String> values) {
+        ArrayNode en = Json.MAPPER.createArrayNode();
+        en.addNull();
+        values.forEach(en::add);
+        ((ObjectNode) props.get(name)).set("enum", en);
+    }
+
+    private ObjectNode imageSchema() {
+        ObjectNode s = Json.object();
+        s.put("name", "image");
+        s.set("properties", imageProperties.deepCopy());
+        s.putObject("additionalProperties").put("type", "string");
+        ArrayNode links = s.putArray("links");
+        links.addObject().put("rel", "self").put("href", "{self}");
+        links.addObject().put("rel", "enclosure").put("href", "{file}");
+        links.addObject().put("rel", "describedby").put("href", "{schema}");
+        return s;
+    }
+
+    private static ObjectNode listSchema(String name, String key, ObjectNode item, boolean paged) {
+        ObjectNode s = Json.object();
+        s.put("name", name);
+        ObjectNode props = s.putObject("properties");
+        ObjectNode arr = props.putObject(key);
+        arr.put("type", "array");
+        arr.set("items", item);
+        props.putObject("schema").put("type", "string");
+        ArrayNode links = s.putArray("links");
+        if (paged) {
+            props.putObject("first").put("type", "string");
+            props.putObject("next").put("type", "string");
+            links.addObject().put("rel", "first").put("href", "{first}");
+            links.addObject().put("rel", "next").put("href", "{next}");
+        }
+        links.addObject().put("rel", "describedby").put("href", "{schema}");
+        return s;
+    }
+
+    private static ObjectNode memberSchema() {
+        ObjectNode s = Json.object();
+        s.put("name", "member");
+        ObjectNode p = s.putObject("properties");
+        p.putObject("member_id").put("type", "string").put("description", "Project that the image is shared with");
+        p.putObject("image_id").put("type", "string").put("description", "Image id")
+                .put("pattern", "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$");
+        p.putObject("status").put("type", "string").put("description", "Whether the member accepted the image")
+                .putArray("enum").add("pending").add("accepted").add("rejected");
+        p.putObject("created_at").put("type", "string").put("description", "When the membership was created");
+        p.putObject("updated_at").put("type", "string").put("description", "When the membership last changed");
+        p.putObject("schema").put("type", "string").put("readOnly", true);
+        return s;
+    }
+
+    private static ObjectNode taskSchema() {
+        ObjectNode s = Json.object();
+        s.put("name", "task");
+        ObjectNode p = s.putObject("properties");
+        p.putObject("id").put("type", "string").put("description", "Task id");
+        p.putObject("type").put("type", "string").put("description", "Kind of task")
+                .putArray("enum").add("import").add("api_image_import").add("location_import");
+        p.putObject("status").put("type", "string").put("description", "Where the task is in its life cycle")
+                .putArray("enum").add("pending").add("processing").add("success").add("failure");
+        p.putObject("input").putArray("type").add("null").add("object");
+        p.putObject("result").putArray("type").add("null").add("object");
+        p.putObject("owner").put("type", "string");
+        p.putObject("message").put("type", "string");
+        p.putObject("image_id").put("type", "string");
+        p.putObject("request_id").put("type", "string");
+        p.putObject("user_id").put("type", "string");
+        p.putObject("expires_at").putArray("type").add("null").add("string");
+        p.putObject("created_at").put("type", "string");
+        p.putObject("updated_at").put("type", "string");
+        p.putObject("self").put("type", "string");
+        p.putObject("schema").put("type", "string");
+        return s;
+    }
+
+    private static JsonNode readResource(String name) {
+        try (InputStream in = Schemas.class.getClassLoader().getResourceAsStream(name)) {
+            return Json.MAPPER.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

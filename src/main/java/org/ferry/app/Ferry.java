@@ -1,0 +1,163 @@
+package org.ferry.app;
+
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import okhttp3.OkHttpClient;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.main.Main;
+import org.ferry.api.FrontHandler;
+import org.ferry.api.ImageGuard;
+import org.ferry.api.ImageView;
+import org.ferry.api.ImagesApi;
+import org.ferry.api.InfoApi;
+import org.ferry.api.Router;
+import org.ferry.api.Schemas;
+import org.ferry.api.TasksApi;
+import org.ferry.api.VersionsApi;
+import org.ferry.auth.Authenticator;
+import org.ferry.auth.KeystoneAuthenticator;
+import org.ferry.auth.NoAuthAuthenticator;
+import org.ferry.auth.Policy;
+import org.ferry.auth.RequestContext;
+import org.ferry.catalog.Database;
+import org.ferry.catalog.ImageRepository;
+import org.ferry.catalog.TaskRepository;
+import org.ferry.data.DataMover;
+import org.ferry.data.ImageDataApi;
+import org.ferry.flow.StoreCopyTask;
+import org.ferry.store.StoreRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A running Ferry: catalog, stores, Camel routes and the HTTP server, wired in one place. */
+public final class Ferry implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Ferry.class);
+
+    private final Database database;
+    private final Main camel;
+    private final Undertow server;
+    private final ExecutorService digestThreads;
+    private final int port;
+
+    private Ferry(Database database, Main camel, Undertow server, ExecutorService digestThreads, int port) {
+        this.database = database;
+        this.camel = camel;
+        this.server = server;
+        this.digestThreads = digestThreads;
+        this.port = port;
+    }
+
+    public static Ferry start(FerryConfig config) throws Exception {
+        Database db = Database.open(config.databaseUrl(), 16);
+        ExecutorService digests = Executors.newCachedThreadPool(daemon("ferry-digest"));
+        Main camel = new Main();
+        try {
+            ImageRepository images = new ImageRepository(db.jdbi());
+            TaskRepository tasks = new TaskRepository(db.jdbi());
+            OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(10))
+                    .readTimeout(Duration.ofSeconds(60)).build();
+            StoreRegistry stores = StoreRegistry.from(config, http);
+            Policy policy = config.policyFile().map(Policy::load).orElseGet(Policy::defaults);
+            Schemas schemas = new Schemas(config.diskFormats(), config.containerFormats(),
+                    java.util.Optional.of(config.configDir().resolve("schema-image.json")));
+            DataMover mover = new DataMover(digests, 1 << 20, 4);
+            ImageGuard guard = new ImageGuard(images, policy);
+
+            ProducerTemplate[] producer = new ProducerTemplate[1];
+            StoreCopyTask copyTask = new StoreCopyTask(images, tasks, stores, mover, config,
+                    taskId -> producer[0].sendBody("seda:copyImageToStores", taskId));
+            camel.configure().withRoutesIncludePattern("classpath:routes/*.camel.yaml");
+            camel.configure().withStreamCachingEnabled(false);
+            camel.configure().withName("ferry");
+            camel.bind("storeCopyTask", copyTask);
+            camel.start();
+            CamelContext ctx = camel.getCamelContext();
+            producer[0] = ctx.createProducerTemplate();
+
+            Router router = new Router();
+            new ImagesApi(config, images, guard, new ImageView(config.showImageDirectUrl(),
+                    config.showMultipleLocations(), stores), stores, schemas).register(router);
+            new ImageDataApi(config, images, guard, stores, mover, copyTask).register(router);
+            new InfoApi(config.enabledImportMethods(), stores, policy, schemas).register(router);
+            new TasksApi(tasks, guard, policy).register(router);
+
+            FrontHandler front = new FrontHandler(router, authenticator(config),
+                    new VersionsApi(config.publicEndpoint(), config.multistore()), config.maxRequestIdLength());
+            Undertow server = Undertow.builder()
+                    .addHttpListener(config.bindPort(), config.bindHost())
+                    .setWorkerThreads(64)
+                    .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, -1L)
+                    .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
+                    .setHandler(front)
+                    .build();
+            server.start();
+            int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+            LOG.info("Ferry listening on http://{}:{} (stores: {}, auth: {})", config.bindHost(), port,
+                    stores.all().stream().map(s -> s.id() + ":" + s.type()).toList(),
+                    config.keystoneAuth() ? "keystone" : "none");
+            return new Ferry(db, camel, server, digests, port);
+        } catch (Exception | Error e) {
+            camel.stop();
+            digests.shutdownNow();
+            db.close();
+            throw e;
+        }
+    }
+
+    static Authenticator authenticator(FerryConfig config) {
+        if (config.keystoneAuth()) {
+            FerryConfig.Keystone k = config.keystone();
+            return new KeystoneAuthenticator(new KeystoneAuthenticator.KeystoneSettings(k.authUrl(),
+                    k.wwwAuthenticateUri(), k.username(), k.password(), k.projectName(), k.userDomainName(),
+                    k.projectDomainName()), Duration.ofMinutes(5), Clock.systemUTC());
+        }
+        List<RequestContext.CatalogEndpoint> catalog = new ArrayList<>();
+        config.noAuthRegions().forEach((region, ifaces) -> ifaces.forEach((iface, url) ->
+                catalog.add(new RequestContext.CatalogEndpoint("image", "glance", region, iface, url))));
+        return new NoAuthAuthenticator(catalog);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+        try {
+            camel.stop();
+        } finally {
+            digestThreads.shutdownNow();
+            try {
+                digestThreads.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            database.close();
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

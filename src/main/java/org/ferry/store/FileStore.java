@@ -1,0 +1,167 @@
+package org.ferry.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * A directory of image files, one file per image named by its id. Writes go to a hidden temporary file that is
+ * renamed into place on commit, so a reader never sees a partial image and a failed write leaves nothing behind.
+ */
+public final class FileStore implements Store {
+    private final String id;
+    private final Path dir;
+    private final Optional<String> description;
+    private final int weight;
+    private final int chunkSize;
+    private final boolean thinProvisioning;
+
+    public FileStore(String id, Path dir, Optional<String> description, int weight, int chunkSize, boolean thinProvisioning) {
+        this.id = id;
+        this.dir = dir.toAbsolutePath().normalize();
+        this.description = description;
+        this.weight = weight;
+        this.chunkSize = chunkSize;
+        this.thinProvisioning = thinProvisioning;
+        try {
+            Files.createDirectories(this.dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the data directory of store " + id + ": " + this.dir, e);
+        }
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String type() {
+        return "file";
+    }
+
+    @Override
+    public Optional<String> description() {
+        return description;
+    }
+
+    @Override
+    public int weight() {
+        return weight;
+    }
+
+    @Override
+    public boolean writable() {
+        return true;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    @Override
+    public Map<String, Object> properties() {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("data_dir", dir.toString());
+        p.put("chunk_size", chunkSize);
+        p.put("thin_provisioning", thinProvisioning);
+        return p;
+    }
+
+    public Path pathOf(String imageId) {
+        return dir.resolve(imageId);
+    }
+
+    public String urlOf(String imageId) {
+        return "file://" + pathOf(imageId);
+    }
+
+    @Override
+    public StoreWrite beginWrite(String imageId) throws IOException {
+        Path target = pathOf(imageId);
+        Path tmp = dir.resolve("." + imageId + "." + UUID.randomUUID() + ".part");
+        FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        return new StoreWrite() {
+            private boolean done;
+
+            @Override
+            public WritableByteChannel channel() {
+                return ch;
+            }
+
+            @Override
+            public String commit() throws IOException {
+                ch.force(false);
+                ch.close();
+                try {
+                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, target);
+                }
+                done = true;
+                return "file://" + target;
+            }
+
+            @Override
+            public void abort() {
+                if (done) {
+                    return;
+                }
+                done = true;
+                try {
+                    ch.close();
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // the temporary name is hidden and unique; a leftover never becomes an image
+                }
+            }
+        };
+    }
+
+    /** Like {@link #beginWrite} but refuses to replace existing data (staging: one staged file per image). */
+    public StoreWrite beginExclusiveWrite(String imageId) throws IOException {
+        if (Files.exists(pathOf(imageId))) {
+            throw new FileAlreadyExistsException(pathOf(imageId).toString());
+        }
+        return beginWrite(imageId);
+    }
+
+    @Override
+    public boolean owns(String url) {
+        return toPath(url).isPresent();
+    }
+
+    private Optional<Path> toPath(String url) {
+        if (url == null || !url.startsWith("file://")) {
+            return Optional.empty();
+        }
+        Path p = Path.of(url.substring("file://".length())).toAbsolutePath().normalize();
+        return p.startsWith(dir) && !p.equals(dir) ? Optional.of(p) : Optional.empty();
+    }
+
+    @Override
+    public StoreData open(String url) throws IOException {
+        Path p = toPath(url).orElseThrow(() -> new IOException("location " + url + " is not in store " + id));
+        FileChannel ch = FileChannel.open(p, StandardOpenOption.READ);
+        return new StoreData(ch.size(), ch, null);
+    }
+
+    @Override
+    public void delete(String url) throws IOException {
+        Optional<Path> p = toPath(url);
+        if (p.isPresent()) {
+            Files.deleteIfExists(p.get());
+        }
+    }
+}
