@@ -57,6 +57,41 @@ public final class ImagesApi {
         r.add("POST", "/v2/images/{id}/actions/reactivate", req -> action(req, "reactivate"));
         r.add("PUT", "/v2/images/{id}/tags/{tag}", this::addTag);
         r.add("DELETE", "/v2/images/{id}/tags/{tag}", this::deleteTag);
+        r.add("DELETE", "/v2/stores/{store}/{id}", this::deleteFromStore);
+    }
+
+    /** DELETE /v2/stores/{store}/{id}: drops one store's copy of an active image that has others. */
+    void deleteFromStore(ApiRequest req) {
+        RequestContext ctx = req.context();
+        if (!stores.multistore()) {
+            throw ApiException.notFound("Multi backend is not supported at this site.");
+        }
+        String storeId = req.path("store");
+        Store store = stores.get(storeId).orElseThrow(() -> ApiException.conflict(
+                "The selected store " + storeId + " is not available on this node."));
+        Image img = guard.visible(ctx, req.path("id"));
+        guard.enforce("get_image_location", ctx, img);
+        guard.enforce("delete_image_location", ctx, img);
+        if (!ImageStatus.ACTIVE.equals(img.status)) {
+            throw ApiException.conflict("It's not allowed to remove image data from store if image status is not "
+                    + "'active'");
+        }
+        List<Location> active = img.locations.stream().filter(Location::isActive).toList();
+        Location loc = active.stream().filter(l -> storeId.equals(l.storeId())).findFirst()
+                .orElseThrow(() -> ApiException.notFound("Image " + img.id + " is not present in store " + storeId));
+        if (active.size() == 1) {
+            throw ApiException.forbidden("Cannot delete image data from the only store containing it. Consider "
+                    + "deleting the image instead.");
+        }
+        images.removeLocation(loc.id());
+        try {
+            store.delete(loc.url());
+        } catch (java.io.IOException e) {
+            LOG.warn("image {}: location removed but its data in store {} could not be deleted: {}", img.id, storeId,
+                    e.toString());
+        }
+        images.find(img.id).ifPresent(i -> images.save(i, null));
+        Responses.empty(req.exchange(), 204);
     }
 
     void create(ApiRequest req) {

@@ -1,0 +1,174 @@
+package org.ferry.testing;
+
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.ferry.app.Ferry;
+import org.ferry.app.FerryConfig;
+import org.ferry.app.IniFile;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A real Ferry (HTTP server, catalog, stores, Camel routes) in this JVM on a free loopback port, configured from an
+ * INI text like the shipped one, with every path under a test directory.
+ */
+public final class TestFerry implements AutoCloseable {
+    private final Ferry ferry;
+    private final Path dir;
+    private final String url;
+    private final OkHttpClient http = new OkHttpClient.Builder().readTimeout(Duration.ofMinutes(5))
+            .writeTimeout(Duration.ofMinutes(5)).retryOnConnectionFailure(false).build();
+
+    private TestFerry(Ferry ferry, Path dir) {
+        this.ferry = ferry;
+        this.dir = dir;
+        this.url = "http://127.0.0.1:" + ferry.port();
+    }
+
+    /** Sections of the shipped defaults for tests: two file stores (fast default, cheap), H2, no auth. */
+    public static Map<String, Map<String, String>> defaults(Path dir) {
+        Map<String, Map<String, String>> c = new LinkedHashMap<>();
+        section(c, "DEFAULT").putAll(Map.of("bind_host", "127.0.0.1", "bind_port", "0",
+                "enabled_backends", "fast:file, cheap:file",
+                "enabled_import_methods", "[glance-direct, web-download, copy-image, glance-download]"));
+        section(c, "glance_store").put("default_backend", "fast");
+        section(c, "fast").putAll(Map.of("filesystem_store_datadir", dir.resolve("fast").toString(),
+                "store_description", "Fast store", "weight", "100"));
+        section(c, "cheap").putAll(Map.of("filesystem_store_datadir", dir.resolve("cheap").toString(),
+                "store_description", "Cheap store", "weight", "10"));
+        section(c, "os_glance_staging_store").put("filesystem_store_datadir", dir.resolve("staging").toString());
+        section(c, "database").put("connection", "jdbc:h2:file:" + dir.resolve("db/ferry"));
+        return c;
+    }
+
+    /** Makes {@code c} validate tokens against a (stub) Keystone. */
+    public static void keystone(Map<String, Map<String, String>> c, String keystoneUrl) {
+        section(c, "paste_deploy").put("flavor", "keystone");
+        section(c, "keystone_authtoken").putAll(Map.of("www_authenticate_uri", keystoneUrl, "auth_url", keystoneUrl,
+                "username", "glance", "password", "secret", "project_name", "service"));
+    }
+
+    public static Map<String, String> section(Map<String, Map<String, String>> c, String name) {
+        return c.computeIfAbsent(name, k -> new LinkedHashMap<>());
+    }
+
+    public static TestFerry start(Path dir) {
+        return start(dir, defaults(dir));
+    }
+
+    public static TestFerry start(Path dir, Map<String, Map<String, String>> sections) {
+        try {
+            Files.createDirectories(dir);
+            StringBuilder ini = new StringBuilder();
+            sections.forEach((name, opts) -> {
+                ini.append('[').append(name).append("]\n");
+                opts.forEach((k, v) -> ini.append(k).append(" = ").append(v).append('\n'));
+            });
+            Path conf = dir.resolve("ferry.conf");
+            Files.writeString(conf, ini);
+            FerryConfig config = FerryConfig.from(IniFile.read(conf), dir, projectConf());
+            return new TestFerry(Ferry.start(config), dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (Exception e) {
+            throw new IllegalStateException("Ferry did not start", e);
+        }
+    }
+
+    /** The repository's conf/ directory (schema-image.json). */
+    public static Path projectConf() {
+        return Path.of(System.getProperty("ferry.project.dir", ".")).resolve("conf").toAbsolutePath();
+    }
+
+    public String url() {
+        return url;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Ferry ferry() {
+        return ferry;
+    }
+
+    public OkHttpClient http() {
+        return http;
+    }
+
+    /** One request; headers as name, value pairs. */
+    public TestResponse call(String method, String path, String contentType, byte[] body, String... headers) {
+        Request.Builder b = new Request.Builder().url(url + path);
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.addHeader(headers[i], headers[i + 1]);
+        }
+        RequestBody rb = body == null ? (method.equals("POST") || method.equals("PUT") || method.equals("PATCH")
+                ? RequestBody.create(new byte[0], null) : null)
+                : RequestBody.create(body, contentType == null ? null : MediaType.get(contentType));
+        b.method(method, rb);
+        try (Response r = http.newCall(b.build()).execute()) {
+            return new TestResponse(r.code(), r.headers().toMultimap(), r.body() == null ? new byte[0] : r.body().bytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public TestResponse get(String path, String... headers) {
+        return call("GET", path, null, null, headers);
+    }
+
+    public TestResponse delete(String path, String... headers) {
+        return call("DELETE", path, null, null, headers);
+    }
+
+    public TestResponse postJson(String path, String json, String... headers) {
+        return call("POST", path, "application/json", json.getBytes(), headers);
+    }
+
+    public TestResponse patch(String path, String json, String... headers) {
+        return call("PATCH", path, "application/openstack-images-v2.1-json-patch", json.getBytes(), headers);
+    }
+
+    public TestResponse putData(String path, byte[] data, String... headers) {
+        return call("PUT", path, "application/octet-stream", data, headers);
+    }
+
+    @Override
+    public void close() {
+        ferry.close();
+    }
+
+    /** A finished response with its body read. */
+    public record TestResponse(int status, Map<String, List<String>> headers, byte[] body) {
+        public String header(String name) {
+            for (var e : headers.entrySet()) {
+                if (e.getKey().equalsIgnoreCase(name)) {
+                    return e.getValue().get(0);
+                }
+            }
+            return null;
+        }
+
+        public String text() {
+            return new String(body, java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        public com.fasterxml.jackson.databind.JsonNode json() {
+            try {
+                return new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON (" + status + "): " + text(), e);
+            }
+        }
+    }
+}
