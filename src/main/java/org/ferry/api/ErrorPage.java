@@ -79,7 +79,25 @@ public final class ErrorPage {
         return json > 0 ? Kind.JSON : Kind.PLAIN;
     }
 
+    /** WebOb's html_escape: Python's html.escape(s, quote=True), then non-ASCII as character references. */
     private static String html(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+        StringBuilder out = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> {
+            switch (c) {
+                case '&' -> out.append("&amp;");
+                case '<' -> out.append("&lt;");
+                case '>' -> out.append("&gt;");
+                case '"' -> out.append("&quot;");
+                case '\'' -> out.append("&#x27;");
+                default -> {
+                    if (c > 127) {
+                        out.append("&#").append(c).append(';');
+                    } else {
+                        out.appendCodePoint(c);
+                    }
+                }
+            }
+        });
+        return out.toString();
     }
 }

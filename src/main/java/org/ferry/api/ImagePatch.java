@@ -34,16 +34,19 @@ final class ImagePatch {
         this.quotas = quotas;
     }
 
-    static List<Op> parse(String contentType, JsonNode body) {
+    /** The patch media type: true for draft-4 (v2.0), false for v2.1; anything else is 415 with Accept-Patch. */
+    static boolean draft4(String contentType) {
         String ct = contentType == null ? "" : contentType.split(";")[0].strip();
-        boolean draft4;
         if (ct.equals(V21)) {
-            draft4 = false;
+            return false;
         } else if (ct.equals(V20)) {
-            draft4 = true;
-        } else {
-            throw new ApiException(415, "Unsupported Content-Type").header("Accept-Patch", ACCEPT_PATCH);
+            return true;
         }
+        throw new ApiException(415, "Unsupported Content-Type").header("Accept-Patch", ACCEPT_PATCH);
+    }
+
+    static List<Op> parse(String contentType, JsonNode body) {
+        boolean draft4 = draft4(contentType);
         if (!body.isArray()) {
             throw ApiException.badRequest("Request body must be a JSON array of operation objects.");
         }

@@ -166,6 +166,7 @@ public final class ImagesApi {
     void update(ApiRequest req) {
         String contentType = req.header("Content-Type");
         RequestContext ctx = req.context();
+        ImagePatch.draft4(contentType); // Glance checks the media type (415) before it reads the body
         List<ImagePatch.Op> ops = ImagePatch.parse(contentType, Json.parseBody(nonEmpty(req.body())));
         Image img = guard.visible(ctx, req.path("id"));
         if (!ops.isEmpty()) {

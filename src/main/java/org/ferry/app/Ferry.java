@@ -25,7 +25,23 @@ import org.ferry.catalog.ImageRepository;
 import org.ferry.catalog.TaskRepository;
 import org.ferry.data.DataMover;
 import org.ferry.data.ImageDataApi;
-import org.ferry.flow.StoreCopyTask;
+import org.ferry.api.ImportApi;
+import org.ferry.flow.BaseImageCopies;
+import org.ferry.flow.Callers;
+import org.ferry.flow.CommitToStores;
+import org.ferry.flow.CompleteTask;
+import org.ferry.flow.CopyToStaging;
+import org.ferry.flow.DeleteStaging;
+import org.ferry.flow.DownloadToStaging;
+import org.ferry.flow.FetchRemoteMetadata;
+import org.ferry.flow.ImportFlow;
+import org.ferry.flow.ImportScheduler;
+import org.ferry.flow.ImportService;
+import org.ferry.flow.LockImage;
+import org.ferry.flow.VerifyImageState;
+import org.ferry.flow.VerifyStaging;
+import org.ferry.remote.SafeHttp;
+import org.ferry.remote.UriFilter;
 import org.ferry.store.StoreRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,15 +62,20 @@ public final class Ferry implements AutoCloseable {
 
     private final Database database;
     private final Main camel;
+    private final ImportScheduler scheduler;
     private final Undertow server;
     private final ExecutorService digestThreads;
+    private final ExecutorService commitPool;
     private final int port;
 
-    private Ferry(Database database, Main camel, Undertow server, ExecutorService digestThreads, int port) {
+    private Ferry(Database database, Main camel, ImportScheduler scheduler, Undertow server,
+                  ExecutorService digestThreads, ExecutorService commitPool, int port) {
         this.database = database;
         this.camel = camel;
+        this.scheduler = scheduler;
         this.server = server;
         this.digestThreads = digestThreads;
+        this.commitPool = commitPool;
         this.port = port;
     }
 
@@ -62,6 +83,8 @@ public final class Ferry implements AutoCloseable {
         Database db = Database.open(config.databaseUrl(), 16);
         ExecutorService digests = Executors.newCachedThreadPool(daemon("ferry-digest"));
         Main camel = new Main();
+        ImportScheduler scheduler = null;
+        ExecutorService commitPool = null;
         try {
             ImageRepository images = new ImageRepository(db.jdbi());
             TaskRepository tasks = new TaskRepository(db.jdbi());
@@ -74,21 +97,47 @@ public final class Ferry implements AutoCloseable {
             DataMover mover = new DataMover(digests, 1 << 20, 4);
             ImageGuard guard = new ImageGuard(images, policy);
 
-            ProducerTemplate[] producer = new ProducerTemplate[1];
-            StoreCopyTask copyTask = new StoreCopyTask(images, tasks, stores, mover, config,
-                    taskId -> producer[0].sendBody("seda:copyImageToStores", taskId));
+            String javaHash = FerryConfig.javaDigestName(config.hashingAlgorithm()).orElseThrow();
+            Duration ttl = Duration.ofHours(config.taskTimeToLiveHours());
+            OkHttpClient remote = http.newBuilder().connectTimeout(Duration.ofSeconds(config.remoteConnectTimeoutSeconds()))
+                    .readTimeout(Duration.ofSeconds(config.remoteReadTimeoutSeconds())).build();
+            UriFilter filter = new UriFilter(config.importFiltering());
+            SafeHttp safeHttp = new SafeHttp(remote, filter);
+            Callers callers = new Callers();
+            ImportFlow flow = new ImportFlow(images, tasks, stores, callers, ttl);
+            commitPool = Executors.newFixedThreadPool(8, daemon("ferry-store-commit"));
+
             camel.configure().withRoutesIncludePattern("classpath:routes/*.camel.yaml");
             camel.configure().withStreamCachingEnabled(false);
             camel.configure().withName("ferry");
-            camel.bind("storeCopyTask", copyTask);
+            camel.bind("importFlow", flow);
+            camel.bind("lockImage", new LockImage(images, tasks));
+            camel.bind("fetchRemoteMetadata", new FetchRemoteMetadata(images, safeHttp,
+                    config.glanceDownloadExtraProperties(), config.hashingAlgorithm(), config.imageSizeCap()));
+            camel.bind("downloadToStaging", new DownloadToStaging(stores.staging(), safeHttp, mover, tasks, javaHash,
+                    config.hashingAlgorithm(), config.imageSizeCap()));
+            camel.bind("copyToStaging", new CopyToStaging(stores, images, mover, tasks, javaHash, config.hashingAlgorithm()));
+            camel.bind("verifyStaging", new VerifyStaging(stores.staging(), images, mover, javaHash, config.hashingAlgorithm()));
+            camel.bind("commitToStores", new CommitToStores(stores, images, commitPool));
+            camel.bind("verifyImageState", new VerifyImageState(images));
+            camel.bind("deleteStaging", new DeleteStaging(stores.staging()));
+            camel.bind("completeTask", new CompleteTask(tasks, images, ttl));
             camel.start();
             CamelContext ctx = camel.getCamelContext();
-            producer[0] = ctx.createProducerTemplate();
+            ProducerTemplate producer = ctx.createProducerTemplate();
+
+            scheduler = new ImportScheduler(db.dataSource(), "ferry-" + Integer.toHexString(config.databaseUrl().hashCode()),
+                    db.isPostgres(), 8, (taskId, recovering) ->
+                    producer.sendBodyAndHeader("direct:import-task", taskId, "recovering", recovering));
+            ImportService imports = new ImportService(images, tasks, flow, callers, scheduler, Clock.systemUTC());
+            imports.sweepOrphans();
+            scheduler.start();
 
             Router router = new Router();
             new ImagesApi(config, images, guard, new ImageView(config.showImageDirectUrl(),
                     config.showMultipleLocations(), stores), stores, schemas).register(router);
-            new ImageDataApi(config, images, guard, stores, mover, copyTask).register(router);
+            new ImageDataApi(config, images, guard, stores, mover, new BaseImageCopies(images, imports)).register(router);
+            new ImportApi(config, guard, stores, imports, filter).register(router);
             new InfoApi(config.enabledImportMethods(), stores, policy, schemas).register(router);
             new TasksApi(tasks, guard, policy).register(router);
 
@@ -106,8 +155,14 @@ public final class Ferry implements AutoCloseable {
             LOG.info("Ferry listening on http://{}:{} (stores: {}, auth: {})", config.bindHost(), port,
                     stores.all().stream().map(s -> s.id() + ":" + s.type()).toList(),
                     config.keystoneAuth() ? "keystone" : "none");
-            return new Ferry(db, camel, server, digests, port);
+            return new Ferry(db, camel, scheduler, server, digests, commitPool, port);
         } catch (Exception | Error e) {
+            if (scheduler != null) {
+                scheduler.close();
+            }
+            if (commitPool != null) {
+                commitPool.shutdownNow();
+            }
             camel.stop();
             digests.shutdownNow();
             db.close();
@@ -140,8 +195,10 @@ public final class Ferry implements AutoCloseable {
     public void close() {
         server.stop();
         try {
+            scheduler.close();
             camel.stop();
         } finally {
+            commitPool.shutdownNow();
             digestThreads.shutdownNow();
             try {
                 digestThreads.awaitTermination(5, TimeUnit.SECONDS);

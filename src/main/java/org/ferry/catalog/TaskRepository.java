@@ -39,6 +39,12 @@ public final class TaskRepository {
                 .bind("i", imageId).bind("now", ImageRepository.utc(now)).map((rs, ctx) -> task(rs)).list());
     }
 
+    /** Tasks that have not ended: at start-up, each must have a job that will run it, or be cleaned up. */
+    public List<Task> unfinished() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM tasks WHERE deleted = FALSE "
+                + "AND status IN ('pending', 'processing') ORDER BY created_at").map((rs, ctx) -> task(rs)).list());
+    }
+
     public boolean moveStatus(String id, String from, String to) {
         return jdbi.withHandle(h -> h.createUpdate("UPDATE tasks SET status = :to, updated_at = :now "
                         + "WHERE id = :id AND status = :from")

@@ -137,6 +137,55 @@ public final class FileStore implements Store {
         return beginWrite(imageId);
     }
 
+    /**
+     * Puts a complete file (a staged image) into this store without reading it: a hard link when both are on the
+     * same filesystem, otherwise a kernel-side copy. Nothing is visible until the final rename.
+     *
+     * @return the location URL
+     */
+    public String adopt(Path source, String imageId) throws IOException {
+        Path target = pathOf(imageId);
+        Path tmp = dir.resolve("." + imageId + "." + UUID.randomUUID() + ".part");
+        try {
+            try {
+                Files.createLink(tmp, source);
+            } catch (IOException | UnsupportedOperationException e) {
+                try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
+                     FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    long size = in.size();
+                    long done = 0;
+                    while (done < size) {
+                        done += in.transferTo(done, size - done, out);
+                    }
+                    out.force(false);
+                }
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target);
+            }
+            return "file://" + target;
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Deletes the hidden temporary files of unfinished writes of one image (left by a process that died). */
+    public void purgePartials(String imageId) {
+        String prefix = "." + imageId + ".";
+        try (var files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String n = p.getFileName().toString();
+                if (n.startsWith(prefix) && n.endsWith(".part")) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clean up partial files of image " + imageId + " in " + dir, e);
+        }
+    }
+
     @Override
     public boolean owns(String url) {
         return toPath(url).isPresent();

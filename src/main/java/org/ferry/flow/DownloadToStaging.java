@@ -1,0 +1,107 @@
+package org.ferry.flow;
+
+import okhttp3.Response;
+import org.ferry.catalog.TaskRepository;
+import org.ferry.data.DataMover;
+import org.ferry.data.Digests;
+import org.ferry.data.SizeLimitException;
+import org.ferry.data.StagedDigests;
+import org.ferry.remote.ImageEndpoints;
+import org.ferry.remote.SafeHttp;
+import org.ferry.store.FileStore;
+import org.ferry.store.StoreWrite;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+
+/**
+ * web-download / glance-download step: streams the remote data into the staging store, computing md5 and the
+ * hashing algorithm's digest in the same pass; the byte count is checked while streaming.
+ */
+public final class DownloadToStaging extends FlowStep {
+    private final FileStore staging;
+    private final SafeHttp http;
+    private final DataMover mover;
+    private final TaskRepository tasks;
+    private final String javaHash;
+    private final String hashAlgo;
+    private final long sizeCap;
+
+    public DownloadToStaging(FileStore staging, SafeHttp http, DataMover mover, TaskRepository tasks, String javaHash,
+                             String hashAlgo, long sizeCap) {
+        this.staging = staging;
+        this.http = http;
+        this.mover = mover;
+        this.tasks = tasks;
+        this.javaHash = javaHash;
+        this.hashAlgo = hashAlgo;
+        this.sizeCap = sizeCap;
+    }
+
+    @Override
+    protected void execute(ImportState s) throws Exception {
+        ImportRequest r = s.request;
+        String url;
+        String token = null;
+        String what;
+        if (r.method().equals(ImportRequest.GLANCE_DOWNLOAD)) {
+            url = ImageEndpoints.resolve(s.caller.serviceCatalog(), r.glanceRegion(), r.glanceServiceInterface())
+                    + "/v2/images/" + r.glanceImageId() + "/file";
+            token = s.caller.authToken();
+            what = "data of remote image " + r.glanceImageId();
+        } else {
+            url = r.uri();
+            what = "web-download";
+        }
+        StagedDigests.delete(staging.pathOf(s.imageId()));
+        try (Response resp = http.get(url, true, token, 0, what)) {
+            Long expected = s.expectedSize;
+            long contentLength = resp.body().contentLength();
+            if (expected == null && contentLength >= 0) {
+                expected = contentLength;
+            }
+            if (contentLength >= 0 && expected != null && contentLength != expected) {
+                throw new ImportFailure("remote sends " + contentLength + " bytes, remote size is " + expected);
+            }
+            TaskProgress progress = new TaskProgress(tasks, s.taskId(), expected);
+            long[] moved = {0};
+            Digests d;
+            try (StoreWrite write = staging.beginWrite(s.imageId()); InputStream in = resp.body().byteStream()) {
+                try {
+                    d = mover.move(in, List.of(write.channel()), javaHash, hashAlgo,
+                            new DataMover.Limits(sizeCap, expected), total -> {
+                                moved[0] = total;
+                                progress.moved(total);
+                            });
+                } catch (SizeLimitException e) {
+                    throw switch (e.kind()) {
+                        case CAP_EXCEEDED -> new ImportFailure("the data is larger than image_size_cap " + sizeCap);
+                        case DECLARED_SIZE_EXCEEDED -> new ImportFailure("downloaded more than " + expected
+                                + " bytes, remote size is " + expected);
+                        case DECLARED_SIZE_MISMATCH -> new ImportFailure("downloaded " + moved[0]
+                                + " bytes, remote size is " + expected);
+                    };
+                } catch (IOException e) {
+                    throw new ImportFailure("download of " + what + " from " + url + " failed after " + moved[0]
+                            + " bytes: " + e, e);
+                }
+                write.commit();
+            }
+            progress.done();
+            s.staged = staging.pathOf(s.imageId());
+            s.digests = d;
+            StagedDigests.write(s.staged, d);
+        }
+    }
+
+    @Override
+    protected void revert(ImportState s) {
+        try {
+            StagedDigests.delete(staging.pathOf(s.imageId()));
+        } catch (IOException ignored) {
+            // best effort; the purge below and the next start-up clean up what is left
+        }
+        staging.purgePartials(s.imageId());
+    }
+}

@@ -1,0 +1,166 @@
+package org.ferry.flow;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.ferry.auth.RequestContext;
+import org.ferry.catalog.Image;
+import org.ferry.catalog.ImageRepository;
+import org.ferry.catalog.ImageStatus;
+import org.ferry.catalog.Task;
+import org.ferry.catalog.TaskRepository;
+import org.quartz.SchedulerException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The facade the import API calls: the import lock (atomic insert-if-absent, stale-lock takeover), the task row,
+ * the synchronous move to importing, and the durable job that runs the route.
+ */
+public final class ImportService {
+    private static final Logger LOG = LoggerFactory.getLogger(ImportService.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final Duration LOCK_EXPIRY = Duration.ofMinutes(60);
+    static final Duration PENDING_LOCK_EXPIRY = Duration.ofMinutes(120);
+
+    private final ImageRepository images;
+    private final TaskRepository tasks;
+    private final ImportFlow flow;
+    private final Callers callers;
+    private final ImportScheduler scheduler;
+    private final Clock clock;
+
+    /** Why an import was refused, with the HTTP status the API answers. */
+    public static final class Refused extends Exception {
+        private final int status;
+
+        Refused(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+
+    public ImportService(ImageRepository images, TaskRepository tasks, ImportFlow flow, Callers callers,
+                         ImportScheduler scheduler, Clock clock) {
+        this.images = images;
+        this.tasks = tasks;
+        this.flow = flow;
+        this.callers = callers;
+        this.scheduler = scheduler;
+        this.clock = clock;
+    }
+
+    /** The task holding the image's import lock, if the lock is held and not stale. */
+    public Optional<String> liveLock(Image img) {
+        String owner = img.properties.get(StoreLists.LOCK);
+        if (owner == null) {
+            return Optional.empty();
+        }
+        Optional<Task> t = tasks.find(owner);
+        if (t.isEmpty()) {
+            return Optional.empty();
+        }
+        Duration limit = Task.PENDING.equals(t.get().status()) ? PENDING_LOCK_EXPIRY : LOCK_EXPIRY;
+        boolean stale = t.get().updatedAt().plus(limit).isBefore(clock.instant());
+        return stale ? Optional.empty() : Optional.of(owner);
+    }
+
+    /**
+     * Takes over a stale lock: the dead task's leftovers are reverted first (the image goes back to queued or
+     * uploading), then the lock is dropped. Glance leaves such an image stuck in importing.
+     *
+     * @return true if a stale lock was removed
+     */
+    public boolean takeOverStaleLock(Image img) throws Refused {
+        String owner = img.properties.get(StoreLists.LOCK);
+        if (owner == null || liveLock(img).isPresent()) {
+            return false;
+        }
+        Optional<Task> dead = tasks.find(owner);
+        LOG.info("image {}: taking over the stale import lock of task {}", img.id, owner);
+        dead.ifPresent(t -> flow.cleanUpDeadTask(t, "Expired lock preempted"));
+        if (!images.deletePropertyIfValue(img.id, StoreLists.LOCK, owner)) {
+            throw new Refused(409, "Image has active task");
+        }
+        return true;
+    }
+
+    /**
+     * Records the task, takes the lock, moves the image to importing (not for copy-image) with its target stores in
+     * os_glance_importing_to_stores, and schedules the job; all before the API answers 202.
+     *
+     * @param targets     target store ids (the default store when single-store)
+     * @param recordStores whether store ids go into the bookkeeping lists (multistore)
+     * @return the task id
+     */
+    public String start(RequestContext ctx, Image img, ObjectNode importReq, List<String> targets,
+                        boolean recordStores) throws Refused {
+        String method = importReq.path("method").path("name").asText();
+        String taskId = UUID.randomUUID().toString();
+        ObjectNode input = JSON.createObjectNode();
+        input.put("image_id", img.id);
+        input.set("import_req", importReq);
+        ArrayNode backend = input.putArray("backend");
+        targets.forEach(backend::add);
+        Instant now = ImageRepository.now();
+        tasks.create(new Task(taskId, "api_image_import", Task.PENDING, ctx.projectId(), img.id, ctx.requestId(),
+                ctx.userId(), input.toString(), null, "", null, now, now));
+        if (!images.setPropertyIfAbsent(img.id, StoreLists.LOCK, taskId)) {
+            tasks.finish(taskId, Task.FAILURE, null, "another import holds the image's lock", flow.expiry());
+            throw new Refused(409, "New operation on image '" + img.id
+                    + "' is not permitted as prior operation is still in progress");
+        }
+        Image current = images.find(img.id).orElse(null);
+        if (current == null) {
+            tasks.finish(taskId, Task.FAILURE, null, "image was deleted", flow.expiry());
+            throw new Refused(404, "No image found with ID " + img.id);
+        }
+        String from = current.status;
+        if (!method.equals(ImportRequest.COPY_IMAGE)) {
+            current.status = ImageStatus.IMPORTING;
+        }
+        List<String> recorded = recordStores ? targets : List.of();
+        StoreLists.add(current, StoreLists.IMPORTING, recorded);
+        StoreLists.remove(current, StoreLists.FAILED, recorded);
+        current.properties.remove("os_glance_stage_host");
+        if (!from.equals(img.status) || !images.save(current, from)) {
+            images.deletePropertyIfValue(img.id, StoreLists.LOCK, taskId);
+            tasks.finish(taskId, Task.FAILURE, null, "image changed status while the import was accepted",
+                    flow.expiry());
+            throw new Refused(409, "Image " + img.id + " changed status while the import was being accepted");
+        }
+        callers.put(taskId, ctx);
+        try {
+            scheduler.schedule(taskId);
+        } catch (SchedulerException e) {
+            LOG.error("task {}: could not schedule the import job", taskId, e);
+            tasks.find(taskId).ifPresent(t -> flow.cleanUpDeadTask(t, "the import job could not be scheduled: " + e));
+            images.deletePropertyIfValue(img.id, StoreLists.LOCK, taskId);
+            throw new Refused(500, "The import could not be scheduled.");
+        }
+        LOG.info("task {}: {} import of image {} to {} accepted", taskId, method, img.id, targets);
+        return taskId;
+    }
+
+    /** At start-up: tasks that never got a job (or lost it) are cleaned up, so no image stays importing. */
+    public void sweepOrphans() throws SchedulerException {
+        for (Task t : tasks.unfinished()) {
+            if (!scheduler.hasJob(t.id())) {
+                LOG.warn("task {}: unfinished without a job; reverting image {}", t.id(), t.imageId());
+                flow.cleanUpDeadTask(t, "Ferry stopped before this import could run; start the import again");
+                images.deletePropertyIfValue(t.imageId(), StoreLists.LOCK, t.id());
+            }
+        }
+    }
+}
