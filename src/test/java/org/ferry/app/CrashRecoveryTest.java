@@ -1,0 +1,193 @@
+package org.ferry.app;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import org.ferry.testing.TestFerry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Kills a Ferry process (SIGKILL) in the middle of an import and starts it again: the import is not left
+ * importing. glance-download (needs the caller's token, which is never stored) is reverted; web-download resumes.
+ */
+class CrashRecoveryTest {
+    private static final int SIZE = 8 << 20;
+
+    @TempDir
+    Path dir;
+    WireMockServer remote;
+    byte[] data;
+    String remoteId = UUID.randomUUID().toString();
+    Process ferry;
+    int port;
+
+    @BeforeEach
+    void remote() throws Exception {
+        data = new byte[SIZE];
+        new Random(7).nextBytes(data);
+        remote = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
+        remote.start();
+        remote.stubFor(get(urlPathEqualTo("/v2/images/" + remoteId)).willReturn(aResponse()
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"id\":\"" + remoteId + "\",\"status\":\"active\",\"size\":" + SIZE
+                        + ",\"disk_format\":\"raw\",\"container_format\":\"bare\",\"os_hash_algo\":\"sha512\","
+                        + "\"os_hash_value\":\"" + hex("SHA-512") + "\",\"checksum\":\"" + hex("MD5") + "\"}")));
+        slowBody();
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+    }
+
+    private void slowBody() {
+        for (String path : new String[] {"/v2/images/" + remoteId + "/file", "/data.raw"}) {
+            remote.stubFor(get(urlPathEqualTo(path)).willReturn(aResponse()
+                    .withHeader("Content-Type", "application/octet-stream").withBody(data)
+                    .withChunkedDribbleDelay(400, 40_000)));
+        }
+    }
+
+    private void fastBody() {
+        for (String path : new String[] {"/v2/images/" + remoteId + "/file", "/data.raw"}) {
+            remote.stubFor(get(urlPathEqualTo(path)).willReturn(aResponse()
+                    .withHeader("Content-Type", "application/octet-stream").withBody(data)));
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        if (ferry != null) {
+            ferry.destroyForcibly();
+        }
+        remote.stop();
+    }
+
+    private String hex(String algo) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance(algo).digest(data));
+    }
+
+    private Path config() throws IOException {
+        Map<String, Map<String, String>> c = TestFerry.defaults(dir);
+        TestFerry.section(c, "DEFAULT").put("bind_port", String.valueOf(port));
+        TestFerry.section(c, "import_filtering_opts").put("allowed_ports", "[]");
+        TestFerry.section(c, "glance_download_regions").put("RegionTwo", remote.baseUrl());
+        StringBuilder ini = new StringBuilder();
+        c.forEach((name, opts) -> {
+            ini.append('[').append(name).append("]\n");
+            opts.forEach((k, v) -> ini.append(k).append(" = ").append(v).append('\n'));
+        });
+        Path conf = dir.resolve("ferry.conf");
+        Files.writeString(conf, ini);
+        return conf;
+    }
+
+    /** Ferry as its own JVM, as an operator runs it, so it can be killed for real. */
+    private Process startProcess() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), FerryMain.class.getName(),
+                "--config-file", config().toString());
+        pb.redirectErrorStream(true).redirectOutput(dir.resolve("ferry-" + System.nanoTime() + ".log").toFile());
+        pb.directory(dir.toFile());
+        Process p = pb.start();
+        TestClient client = client();
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            assertTrue(p.isAlive(), "Ferry exited");
+            return client.statusOf("/versions") == 200;
+        });
+        return p;
+    }
+
+    private TestClient client() {
+        return new TestClient("http://127.0.0.1:" + port);
+    }
+
+    private boolean stagingHasPartialData() throws IOException {
+        try (Stream<Path> files = Files.list(dir.resolve("staging"))) {
+            return files.anyMatch(f -> f.toFile().length() > 0);
+        }
+    }
+
+    private long stagingFiles() throws IOException {
+        try (Stream<Path> files = Files.list(dir.resolve("staging"))) {
+            return files.count();
+        }
+    }
+
+    private boolean logsMention(String text) throws IOException {
+        try (Stream<Path> logs = Files.list(dir)) {
+            for (Path log : logs.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {
+                if (Files.readString(log).contains(text)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void killedGlanceDownloadIsRevertedAndCanBeImportedAgain() throws Exception {
+        ferry = startProcess();
+        TestClient c = client();
+        String id = c.createImage();
+        String body = "{\"method\":{\"name\":\"glance-download\",\"glance_image_id\":\"" + remoteId
+                + "\",\"glance_region\":\"RegionTwo\"}}";
+        assertEquals(202, c.importImage(id, body));
+        await().atMost(Duration.ofSeconds(30)).until(this::stagingHasPartialData);
+        assertEquals("importing", c.image(id).get("status").asText());
+        ferry.destroyForcibly().waitFor();
+
+        fastBody();
+        ferry = startProcess();
+        await().atMost(Duration.ofSeconds(60)).until(() -> c.image(id).get("status").asText().equals("queued"));
+        assertEquals(0, stagingFiles(), "staging must hold no partial file");
+        var img = c.image(id);
+        assertTrue(img.get("os_glance_import_task") == null, "lock released");
+        var task = c.tasks(id).get(0);
+        assertEquals("failure", task.get("status").asText());
+        assertTrue(task.get("message").asText().contains("restarted"), task.get("message").asText());
+
+        assertEquals(202, c.importImage(id, body));
+        await().atMost(Duration.ofSeconds(60)).until(() -> c.image(id).get("status").asText().equals("active"));
+        assertEquals(hex("SHA-512"), c.image(id).get("os_hash_value").asText());
+        assertEquals(0, stagingFiles());
+    }
+
+    @Test
+    void killedWebDownloadResumesAfterRestart() throws Exception {
+        ferry = startProcess();
+        TestClient c = client();
+        String id = c.createImage();
+        assertEquals(202, c.importImage(id, "{\"method\":{\"name\":\"web-download\",\"uri\":\"" + remote.baseUrl()
+                + "/data.raw\"}}"));
+        await().atMost(Duration.ofSeconds(30)).until(this::stagingHasPartialData);
+        ferry.destroyForcibly().waitFor();
+
+        fastBody();
+        ferry = startProcess();
+        await().atMost(Duration.ofSeconds(90)).until(() -> c.image(id).get("status").asText().equals("active"));
+        assertEquals(hex("MD5"), c.image(id).get("checksum").asText());
+        assertEquals("success", c.tasks(id).get(0).get("status").asText());
+        assertEquals(0, stagingFiles());
+        assertTrue(logsMention("resuming import of image " + id), "the job was recovered, not started anew");
+    }
+}
