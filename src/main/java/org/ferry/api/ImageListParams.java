@@ -194,18 +194,31 @@ final class ImageListParams {
     }
 
     private static ImageListQuery.DateFilter date(String k, String v) {
+        // Glance's split_filter_op: a value that is an ISO 8601 time as a whole has no operator and means eq
+        Instant whole = isoTime(v);
+        if (whole != null) {
+            return new ImageListQuery.DateFilter(k, "eq", whole);
+        }
         int c = v.indexOf(':');
         String op = c > 0 ? v.substring(0, c) : "";
         if (!Set.of("gt", "gte", "eq", "neq", "lt", "lte").contains(op)) {
             throw ApiException.badRequest("Unable to filter by unknown operator '" + op + "'.");
         }
         String when = v.substring(c + 1);
-        try {
-            Instant t = OffsetDateTime.parse(when.endsWith("Z") || when.matches(".*[+-]\\d\\d:\\d\\d$") ? when : when + "Z")
-                    .toInstant();
-            return new ImageListQuery.DateFilter(k, op, t);
-        } catch (DateTimeParseException e) {
+        Instant t = isoTime(when);
+        if (t == null) {
             throw ApiException.badRequest("Unable to filter on a invalid date: " + when);
+        }
+        return new ImageListQuery.DateFilter(k, op, t);
+    }
+
+    /** An ISO 8601 time (UTC when no offset is given), or null. */
+    private static Instant isoTime(String when) {
+        try {
+            return OffsetDateTime.parse(when.endsWith("Z") || when.matches(".*[+-]\\d\\d:\\d\\d$") ? when : when + "Z")
+                    .toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
         }
     }
 }

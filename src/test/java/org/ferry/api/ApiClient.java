@@ -1,0 +1,157 @@
+package org.ferry.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.ferry.testing.TestFerry;
+import org.ferry.testing.TestFerry.TestResponse;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Test-only client of a {@link TestFerry} in no-auth mode: every call carries one identity (X-Project-Id, X-Roles,
+ * X-User-Id; none means Ferry's default admin of project "ferry") and {@code Accept: application/json}, so error
+ * bodies come back as WebOb JSON whose {@code message} {@link #assertError} checks.
+ */
+final class ApiClient {
+    static final String V21 = "application/openstack-images-v2.1-json-patch";
+    static final String V20 = "application/openstack-images-v2.0-json-patch";
+    static final String MEMBER_ROLES = "member,reader";
+
+    private final TestFerry ferry;
+    private final String[] identity;
+
+    private ApiClient(TestFerry ferry, String... identity) {
+        this.ferry = ferry;
+        this.identity = identity;
+    }
+
+    /** The default no-auth caller: admin of project "ferry". */
+    static ApiClient admin(TestFerry ferry) {
+        return new ApiClient(ferry);
+    }
+
+    /** A caller of {@code project} with the given comma-separated roles. */
+    static ApiClient as(TestFerry ferry, String project, String roles) {
+        return new ApiClient(ferry, "X-Project-Id", project, "X-Roles", roles, "X-User-Id", project + "-user");
+    }
+
+    /** A member (roles member,reader) of {@code project}. */
+    static ApiClient member(TestFerry ferry, String project) {
+        return as(ferry, project, MEMBER_ROLES);
+    }
+
+    private String[] headers(String... extra) {
+        List<String> h = new ArrayList<>(List.of("Accept", "application/json"));
+        h.addAll(Arrays.asList(identity));
+        h.addAll(Arrays.asList(extra));
+        return h.toArray(String[]::new);
+    }
+
+    TestResponse call(String method, String path, String contentType, byte[] body, String... extra) {
+        return ferry.call(method, path, contentType, body, headers(extra));
+    }
+
+    TestResponse get(String path, String... extra) {
+        return call("GET", path, null, null, extra);
+    }
+
+    TestResponse delete(String path, String... extra) {
+        return call("DELETE", path, null, null, extra);
+    }
+
+    TestResponse post(String path, String json, String... extra) {
+        return call("POST", path, "application/json", json == null ? null : json.getBytes(), extra);
+    }
+
+    TestResponse put(String path, String... extra) {
+        return call("PUT", path, null, null, extra);
+    }
+
+    TestResponse patch(String id, String contentType, String json) {
+        return call("PATCH", "/v2/images/" + id, contentType, json.getBytes());
+    }
+
+    /** PATCH with the v2.1 (glanceclient) media type. */
+    TestResponse patch(String id, String json) {
+        return patch(id, V21, json);
+    }
+
+    /** POST /v2/images; asserts 201 and returns the image view. */
+    JsonNode create(String json) {
+        TestResponse r = post("/v2/images", json);
+        assertEquals(201, r.status(), r.text());
+        return r.json();
+    }
+
+    /** A queued raw/bare image with the given extra JSON members (may be empty), returns its id. */
+    String createRaw(String extraMembers) {
+        String body = "{\"disk_format\":\"raw\",\"container_format\":\"bare\""
+                + (extraMembers == null || extraMembers.isEmpty() ? "" : "," + extraMembers) + "}";
+        return create(body).get("id").asText();
+    }
+
+    /** PUT /v2/images/{id}/file; asserts 204. */
+    void upload(String id, byte[] data) {
+        TestResponse r = call("PUT", "/v2/images/" + id + "/file", "application/octet-stream", data);
+        assertEquals(204, r.status(), r.text());
+    }
+
+    /** A raw/bare image made active by uploading {@code size} bytes. */
+    String createActive(String extraMembers, int size) {
+        String id = createRaw(extraMembers);
+        upload(id, new byte[size]);
+        return id;
+    }
+
+    /** GET /v2/images/{id}; asserts 200. */
+    JsonNode show(String id) {
+        TestResponse r = get("/v2/images/" + id);
+        assertEquals(200, r.status(), r.text());
+        return r.json();
+    }
+
+    /** Asserts the status and that the WebOb JSON error message contains {@code phrase}. */
+    static void assertError(TestResponse r, int status, String phrase) {
+        assertEquals(status, r.status(), r.text());
+        JsonNode body = r.json();
+        String message = body.path("message").asText();
+        assertTrue(message.contains(phrase), "message '" + message + "' lacks '" + phrase + "'");
+        assertTrue(body.path("code").asText().startsWith(status + " "), r.text());
+    }
+
+    /** A request okhttp refuses to send (GET with a body, unknown methods): raw java.net.http. */
+    static RawResponse raw(TestFerry ferry, String method, String path, String body, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(ferry.url() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+            Map<String, String> h = new LinkedHashMap<>();
+            r.headers().map().forEach((k, v) -> h.put(k.toLowerCase(), v.get(0)));
+            return new RawResponse(r.statusCode(), h, r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    record RawResponse(int status, Map<String, String> headers, String body) {
+    }
+}
