@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Runs all of Ferry's tests: `bash scripts/test.sh [extra mvn args]`, e.g. `bash scripts/test.sh -Dtest=GlanceclientCliTest`.
+#
+# On a fresh Debian machine (as root, or as a user with sudo) it first installs what the tests need beyond Java and
+# Maven: PostgreSQL (PostgresCatalogTest) and python3-glanceclient (GlanceclientCliTest, which runs /usr/bin/glance).
+# It then starts a private, throw-away PostgreSQL on 127.0.0.1 (scripts/postgres-test-db.sh), exports
+# FERRY_TEST_PG_URL for the tests and runs `mvn -B test`. The cluster and its directory are removed on exit.
+#
+# Without PostgreSQL (no root, no sudo) it warns and runs the tests anyway: the PostgreSQL variants skip themselves.
+# With CI set, anything missing is an error instead. A FERRY_TEST_PG_URL already in the environment is used as is.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+log() { printf 'test.sh: %s\n' "$*" >&2; }
+warn() { printf '\ntest.sh: WARNING: %s\n\n' "$*" >&2; }
+die() { printf 'test.sh: ERROR: %s\n' "$*" >&2; exit 1; }
+# Something the tests need is unavailable: fatal in CI, a warning elsewhere.
+missing() { if [[ -n "${CI:-}" ]]; then die "$* (CI is set, so this is fatal)"; else warn "$*"; fi; }
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/ferry-test.XXXXXX")
+CREATED_POLICY_RC=""
+PG_HELPER=""
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    if [[ -n "$PG_HELPER" ]]; then
+        bash "$ROOT/scripts/postgres-test-db.sh" stop "$PG_HELPER" || log "could not stop the test PostgreSQL in $PG_HELPER"
+    fi
+    remove_policy_rc
+    rm -rf "$WORK"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- privileges: root, or sudo (non-interactive, or prompting once on a terminal) -------------------------------
+SUDO=()
+CAN_ADMIN=""
+if [[ $EUID -eq 0 ]]; then
+    CAN_ADMIN=1
+elif command -v sudo >/dev/null 2>&1; then
+    if sudo -n true 2>/dev/null || { [[ -t 0 && -z "${CI:-}" ]] && sudo -v; }; then
+        SUDO=(sudo)
+        CAN_ADMIN=1
+    fi
+fi
+
+remove_policy_rc() {
+    if [[ -n "$CREATED_POLICY_RC" ]]; then
+        "${SUDO[@]}" rm -f /usr/sbin/policy-rc.d || true
+        CREATED_POLICY_RC=""
+    fi
+}
+
+# --- Debian packages ---------------------------------------------------------------------------------------------
+pg_bin_dir() {
+    local d
+    for d in /usr/lib/postgresql/15/bin $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -rV); do
+        [[ -x "$d/initdb" && -x "$d/pg_ctl" && -x "$d/psql" ]] && { echo "$d"; return 0; }
+    done
+    return 1
+}
+
+packages=()
+pg_bin_dir >/dev/null || packages+=(postgresql)
+[[ -x /usr/bin/glance ]] || packages+=(python3-glanceclient)
+
+if ((${#packages[@]})); then
+    if [[ -z "$CAN_ADMIN" ]]; then
+        missing "not root and no sudo: cannot install ${packages[*]}; the tests that need them will be skipped"
+    elif ! command -v apt-get >/dev/null 2>&1; then
+        missing "no apt-get: cannot install ${packages[*]}; the tests that need them will be skipped"
+    else
+        log "installing ${packages[*]} (log: $WORK/apt.log)"
+        if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+            # keeps the packages' postinst from starting services (there is no init system to start them anyway)
+            printf '#!/bin/sh\nexit 101\n' | "${SUDO[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+            "${SUDO[@]}" chmod 755 /usr/sbin/policy-rc.d
+            CREATED_POLICY_RC=1
+        fi
+        # the lock timeout: another apt-get (e.g. a lab script) may be running
+        apt=("${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q -o Dpkg::Use-Pty=0 -o DPkg::Lock::Timeout=600)
+        if "${apt[@]}" update >"$WORK/apt.log" 2>&1 \
+            && "${apt[@]}" install -y --no-install-recommends "${packages[@]}" >>"$WORK/apt.log" 2>&1; then
+            log "installed ${packages[*]}"
+        else
+            tail -n 30 "$WORK/apt.log" >&2 || true
+            missing "apt-get install ${packages[*]} failed (see above)"
+        fi
+        remove_policy_rc
+    fi
+fi
+
+# --- a private PostgreSQL for the tests --------------------------------------------------------------------------
+if [[ -n "${FERRY_TEST_PG_URL:-}" ]]; then
+    log "using FERRY_TEST_PG_URL from the environment"
+elif ! pg_bin_dir >/dev/null; then
+    missing "PostgreSQL is not installed: the PostgreSQL tests will be skipped (FERRY_TEST_PG_URL unset)"
+else
+    # the helper prints its state directory first, then the JDBC URL
+    if out=$(bash "$ROOT/scripts/postgres-test-db.sh" start 2>"$WORK/pg.err"); then
+        PG_HELPER=$(sed -n 1p <<<"$out")
+        FERRY_TEST_PG_URL=$(sed -n 2p <<<"$out")
+        export FERRY_TEST_PG_URL
+        log "test PostgreSQL on ${FERRY_TEST_PG_URL%%\?*}"
+    else
+        cat "$WORK/pg.err" >&2
+        missing "could not start a PostgreSQL for the tests: the PostgreSQL tests will be skipped"
+    fi
+fi
+
+# --- the tests ---------------------------------------------------------------------------------------------------
+command -v mvn >/dev/null 2>&1 || die "mvn not found: install JDK 17 and Maven (apt-get install openjdk-17-jdk-headless maven)"
+set +e
+mvn -B -ntp test "$@"
+rc=$?
+set -e
+exit "$rc"
