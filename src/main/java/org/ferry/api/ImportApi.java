@@ -71,8 +71,12 @@ public final class ImportApi {
         }
         Image img = guard.visible(ctx, req.path("id"));
         String rule = name.equals(ImportRequest.COPY_IMAGE) ? "copy_image" : "modify_image";
-        if (guard.allows(rule, ctx, img) && imports.takeOverStaleLock(img)) {
-            img = guard.visible(ctx, img.id);
+        try {
+            if (guard.allows(rule, ctx, img) && imports.takeOverStaleLock(img)) {
+                img = guard.visible(ctx, img.id);
+            }
+        } catch (ImportService.Refused e) {
+            throw new ApiException(e.status(), e.getMessage());
         }
         checkStatus(img, name);
         if (img.containerFormat == null) {

@@ -1,5 +1,6 @@
 package org.ferry.flow;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import okhttp3.Response;
@@ -50,6 +51,12 @@ public final class FetchRemoteMetadata extends FlowStep {
         JsonNode remote;
         try (Response resp = http.get(url, true, s.caller.authToken(), 0, "remote image " + r.glanceImageId())) {
             remote = JSON.readTree(resp.body().byteStream());
+        } catch (JsonProcessingException e) {
+            remote = null;
+        }
+        if (remote == null || !remote.isObject()) {
+            throw new ImportFailure("remote image " + r.glanceImageId() + ": " + url
+                    + " did not answer with an image in JSON");
         }
         String status = remote.path("status").asText("unknown");
         if (!ImageStatus.ACTIVE.equals(status)) {

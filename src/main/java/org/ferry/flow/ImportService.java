@@ -77,8 +77,9 @@ public final class ImportService {
     }
 
     /**
-     * Takes over a stale lock: the dead task's leftovers are reverted first (the image goes back to queued or
-     * uploading), then the lock is dropped. Glance leaves such an image stuck in importing.
+     * Takes over a stale lock: the lock is dropped atomically (losing that race is a 409), then the dead task's
+     * leftovers are reverted (the image goes back to queued or uploading). Glance leaves such an image stuck in
+     * importing.
      *
      * @return true if a stale lock was removed
      */
@@ -88,11 +89,13 @@ public final class ImportService {
             return false;
         }
         Optional<Task> dead = tasks.find(owner);
-        LOG.info("image {}: taking over the stale import lock of task {}", img.id, owner);
-        dead.ifPresent(t -> flow.cleanUpDeadTask(t, "Expired lock preempted"));
+        // whoever removes the stale lock owns the clean-up: a concurrent request that lost this race must not
+        // revert the image (or purge staged data) under an import the winner has started meanwhile
         if (!images.deletePropertyIfValue(img.id, StoreLists.LOCK, owner)) {
             throw new Refused(409, "Image has active task");
         }
+        LOG.info("image {}: took over the stale import lock of task {}", img.id, owner);
+        dead.ifPresent(t -> flow.cleanUpDeadTask(t, "Expired lock preempted"));
         return true;
     }
 

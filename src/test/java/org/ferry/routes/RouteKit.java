@@ -1,0 +1,242 @@
+package org.ferry.routes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import org.ferry.testing.TestFerry;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Shared steps of the import route tests: images, imports, tasks, staging, and a WireMock remote Glance. */
+final class RouteKit {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String IMPORTING = "os_glance_importing_to_stores";
+    static final String FAILED = "os_glance_failed_import";
+    static final String LOCK = "os_glance_import_task";
+
+    private RouteKit() {
+    }
+
+    /** The import-test configuration: the shipped defaults with any port allowed (the stubs use loopback ports). */
+    static Map<String, Map<String, String>> config(Path dir) {
+        Map<String, Map<String, String>> c = TestFerry.defaults(dir);
+        TestFerry.section(c, "import_filtering_opts").put("allowed_ports", "[]");
+        return c;
+    }
+
+    static WireMockServer wiremock() {
+        WireMockServer w = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
+        w.start();
+        return w;
+    }
+
+    static String[] concat(String[] a, String... b) {
+        String[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    /** Creates an image from a JSON body; returns its id. */
+    static String create(TestFerry f, String json, String... headers) {
+        var r = f.postJson("/v2/images", json, concat(headers, "Accept", "application/json"));
+        assertEquals(201, r.status(), r.text());
+        return r.json().get("id").asText();
+    }
+
+    static String create(TestFerry f, String... headers) {
+        return create(f, "{\"disk_format\":\"raw\",\"container_format\":\"bare\",\"hw_disk_bus\":\"ide\"}", headers);
+    }
+
+    /** Creates an image and uploads data into the default store. */
+    static String uploaded(TestFerry f, byte[] data, String... headers) {
+        String id = create(f, headers);
+        var r = f.putData("/v2/images/" + id + "/file", data, headers);
+        assertEquals(204, r.status(), r.text());
+        return id;
+    }
+
+    static JsonNode show(TestFerry f, String id, String... headers) {
+        var r = f.get("/v2/images/" + id, concat(headers, "Accept", "application/json"));
+        assertEquals(200, r.status(), r.text());
+        return r.json();
+    }
+
+    static TestFerry.TestResponse importImage(TestFerry f, String id, String body, String... headers) {
+        return f.postJson("/v2/images/" + id + "/import", body, headers);
+    }
+
+    /** Starts an import and requires 202. */
+    static TestFerry.TestResponse accepted(TestFerry f, String id, String body, String... headers) {
+        var r = importImage(f, id, body, headers);
+        assertEquals(202, r.status(), r.text());
+        return r;
+    }
+
+    static JsonNode tasks(TestFerry f, String id, String... headers) {
+        var r = f.get("/v2/images/" + id + "/tasks", headers);
+        assertEquals(200, r.status(), r.text());
+        return r.json().get("tasks");
+    }
+
+    /** Waits until no task of the image is pending or processing; returns the newest one. */
+    static JsonNode awaitTasks(TestFerry f, String id, String... headers) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            JsonNode ts = tasks(f, id, headers);
+            if (ts.isEmpty()) {
+                return false;
+            }
+            for (JsonNode t : ts) {
+                String s = t.get("status").asText();
+                if (s.equals("pending") || s.equals("processing")) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        JsonNode ts = tasks(f, id, headers);
+        return ts.get(ts.size() - 1);
+    }
+
+    /** Waits for the import's task to end and requires {@code status}; returns the task. */
+    static JsonNode awaitTask(TestFerry f, String id, String status, String... headers) {
+        JsonNode t = awaitTasks(f, id, headers);
+        assertEquals(status, t.get("status").asText(), t.toString());
+        return t;
+    }
+
+    /** A failed import's message must say why, never the opaque "Internal Error". */
+    static String failure(TestFerry f, String id, String... headers) {
+        JsonNode t = awaitTask(f, id, "failure", headers);
+        String m = t.get("message").asText();
+        assertFalse(m.isBlank(), t.toString());
+        assertFalse(m.contains("Internal Error"), m);
+        return m;
+    }
+
+    static Path staging(TestFerry f) {
+        return f.dir().resolve("staging");
+    }
+
+    static Path storeDir(TestFerry f, String store) {
+        return f.dir().resolve(store);
+    }
+
+    static List<String> files(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** No staged file, sidecar or unfinished (hidden .part/.tmp) write of the image is left in {@code dir}. */
+    static void assertNoTraces(Path dir, String id) {
+        List<String> left = files(dir).stream()
+                .filter(n -> n.contains(id) || n.endsWith(".part") || n.endsWith(".tmp")).toList();
+        assertEquals(List.of(), left, "left in " + dir);
+    }
+
+    static void assertStagingClean(TestFerry f, String id) {
+        assertNoTraces(staging(f), id);
+    }
+
+    /** What every failed download leaves: queued, no data, no lock, nothing importing, clean staging. */
+    static JsonNode assertBackToQueued(TestFerry f, String id, String... headers) {
+        JsonNode img = show(f, id, headers);
+        assertEquals("queued", img.get("status").asText(), img.toString());
+        assertFalse(img.has(LOCK), img.toString());
+        assertEquals("", img.path(IMPORTING).asText(null), img.toString());
+        assertFalse(img.has("stores"), img.toString());
+        assertTrue(img.get("checksum").isNull() && img.get("size").isNull() && img.get("os_hash_value").isNull(),
+                img.toString());
+        assertStagingClean(f, id);
+        return img;
+    }
+
+    static String uuid() {
+        return UUID.randomUUID().toString();
+    }
+
+    static byte[] random(int n) {
+        byte[] b = new byte[n];
+        new Random(n * 31L + 7).nextBytes(b);
+        return b;
+    }
+
+    static String md5(byte[] data) {
+        return hex("MD5", data);
+    }
+
+    static String sha512(byte[] data) {
+        return hex("SHA-512", data);
+    }
+
+    private static String hex(String algo, byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance(algo).digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The JSON of an active remote Glance image holding {@code data}, with qcow2/ovf formats. */
+    static ObjectNode remoteImage(String id, byte[] data) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("id", id).put("name", "remote-" + id).put("status", "active").put("visibility", "public")
+                .put("disk_format", "qcow2").put("container_format", "ovf").put("size", data.length)
+                .put("checksum", md5(data)).put("os_hash_algo", "sha512").put("os_hash_value", sha512(data))
+                .put("min_disk", 0).put("min_ram", 0);
+        return o;
+    }
+
+    /** Serves a remote image's metadata and data under {@code /v2/images/<id>}. */
+    static void stubRemote(WireMockServer remote, ObjectNode meta, byte[] data) {
+        String id = meta.get("id").asText();
+        remote.stubFor(get(urlPathEqualTo("/v2/images/" + id)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(meta.toString())));
+        remote.stubFor(get(urlPathEqualTo("/v2/images/" + id + "/file")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/octet-stream").withBody(data)));
+    }
+
+    static String glanceDownload(String region, String remoteId, String extra) {
+        return "{\"method\":{\"name\":\"glance-download\",\"glance_region\":\"" + region + "\",\"glance_image_id\":\""
+                + remoteId + "\"}" + (extra.isEmpty() ? "" : "," + extra) + "}";
+    }
+
+    static void assertActive(JsonNode img, byte[] data, String stores) {
+        assertEquals("active", img.get("status").asText(), img.toString());
+        assertEquals(data.length, img.get("size").asLong());
+        assertEquals(md5(data), img.get("checksum").asText());
+        assertEquals("sha512", img.get("os_hash_algo").asText());
+        assertEquals(sha512(data), img.get("os_hash_value").asText());
+        assertEquals(stores, img.path("stores").asText(null), img.toString());
+        assertFalse(img.has(LOCK), img.toString());
+        assertEquals("", img.path(IMPORTING).asText(""), img.toString());
+    }
+}
