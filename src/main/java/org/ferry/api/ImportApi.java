@@ -109,7 +109,7 @@ public final class ImportApi {
             throw ApiException.conflict("Image has active task");
         }
         List<String> targets = targets(req, importReq, img, name);
-        if (targets.isEmpty()) {
+        if (targets.isEmpty() && name.equals(ImportRequest.COPY_IMAGE)) {
             // copy-image to all stores of an image that is already everywhere: nothing to do, as Glance
             Responses.empty(req.exchange(), 202);
             return;

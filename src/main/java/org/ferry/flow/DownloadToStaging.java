@@ -67,13 +67,11 @@ public final class DownloadToStaging extends FlowStep {
             TaskProgress progress = new TaskProgress(tasks, s.taskId(), expected);
             long[] moved = {0};
             Digests d;
-            try (StoreWrite write = staging.beginWrite(s.imageId()); InputStream in = resp.body().byteStream()) {
+            try (StoreWrite write = staging.beginWrite(s.imageId());
+                 InputStream in = new CountingInputStream(resp.body().byteStream(), moved)) {
                 try {
                     d = mover.move(in, List.of(write.channel()), javaHash, hashAlgo,
-                            new DataMover.Limits(sizeCap, expected), total -> {
-                                moved[0] = total;
-                                progress.moved(total);
-                            });
+                            new DataMover.Limits(sizeCap, expected), progress);
                 } catch (SizeLimitException e) {
                     throw switch (e.kind()) {
                         case CAP_EXCEEDED -> new ImportFailure("the data is larger than image_size_cap " + sizeCap);
@@ -92,6 +90,25 @@ public final class DownloadToStaging extends FlowStep {
             s.staged = staging.pathOf(s.imageId());
             s.digests = d;
             StagedDigests.write(s.staged, d);
+        }
+    }
+
+    /** Counts the bytes actually received, so a failure message says how far the download got. */
+    private static final class CountingInputStream extends java.io.FilterInputStream {
+        private final long[] count;
+
+        CountingInputStream(InputStream in, long[] count) {
+            super(in);
+            this.count = count;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                count[0] += n;
+            }
+            return n;
         }
     }
 
