@@ -27,9 +27,8 @@ public final class ImageGuard {
         if (id == null || id.length() > 36) {
             throw ApiException.imageNotFound(id);
         }
-        Image img = images.find(id).orElseThrow(() -> ApiException.imageNotFound(id));
-        Optional<String> member = images.memberStatus(id, ctx.projectId());
-        if (!isVisible(ctx, img, member.isPresent())) {
+        Image img = images.find(id, ctx.projectId()).orElseThrow(() -> ApiException.imageNotFound(id));
+        if (!isVisible(ctx, img, memberStatus(ctx, img).isPresent())) {
             throw ApiException.imageNotFound(id);
         }
         return img;
@@ -53,10 +52,18 @@ public final class ImageGuard {
         t.put("owner", img.owner);
         t.put("visibility", img.visibility);
         t.put("id", img.id);
-        if (images.memberStatus(img.id, ctx.projectId()).isPresent()) {
+        if (memberStatus(ctx, img).isPresent()) {
             t.put("member_id", ctx.projectId());
         }
         return t;
+    }
+
+    /** The caller's membership of the image, from the load when it was loaded for this caller. */
+    private Optional<String> memberStatus(RequestContext ctx, Image img) {
+        if (ctx.projectId() != null && ctx.projectId().equals(img.loadedFor)) {
+            return Optional.ofNullable(img.callerMemberStatus);
+        }
+        return images.memberStatus(img.id, ctx.projectId());
     }
 
     /** Enforces a rule on a visible image (403 when denied). */

@@ -31,6 +31,9 @@ public final class Image {
     public final Map<String, String> properties = new TreeMap<>();
     public final Set<String> tags = new LinkedHashSet<>();
     public final List<Location> locations = new ArrayList<>();
+    /** The project this copy was loaded for, and that project's member status on the image (null: not a member). */
+    public String loadedFor;
+    public String callerMemberStatus;
 
     public Image copy() {
         Image c = new Image();
@@ -55,6 +58,8 @@ public final class Image {
         c.properties.putAll(properties);
         c.tags.addAll(tags);
         c.locations.addAll(locations);
+        c.loadedFor = loadedFor;
+        c.callerMemberStatus = callerMemberStatus;
         return c;
     }
 

@@ -72,13 +72,21 @@ public final class ImageRepository {
     }
 
     public Optional<Image> find(String id) {
+        return find(id, null);
+    }
+
+    /**
+     * An image with its properties, tags and locations in two queries; with a caller project, also that project's
+     * membership of the image ({@link Image#callerMemberStatus}), which visibility and policy checks need.
+     */
+    public Optional<Image> find(String id, String callerProject) {
         return jdbi.withHandle(h -> {
             List<Image> found = h.createQuery("SELECT " + COLUMNS + " FROM images WHERE id = :id AND deleted = FALSE")
                     .bind("id", id).map((rs, ctx) -> image(rs)).list();
             if (found.isEmpty()) {
                 return Optional.<Image>empty();
             }
-            fill(h, found);
+            fill(h, found, callerProject);
             return Optional.of(found.get(0));
         });
     }
@@ -199,28 +207,45 @@ public final class ImageRepository {
             Query query = h.createQuery(sql.sql());
             sql.params().forEach(query::bind);
             List<Image> images = query.map((rs, ctx) -> image(rs)).list();
-            fill(h, images);
+            fill(h, images, q.callerProject());
             return images;
         });
     }
 
-    private void fill(Handle h, List<Image> images) {
+    /** Properties, tags, locations (and the caller's memberships) of several images in one query. */
+    private void fill(Handle h, List<Image> images, String callerProject) {
         if (images.isEmpty()) {
             return;
         }
         List<String> ids = images.stream().map(i -> i.id).toList();
         Map<String, Image> byId = images.stream().collect(Collectors.toMap(i -> i.id, Function.identity()));
-        properties(h, ids).forEach((id, props) -> byId.get(id).properties.putAll(props));
-        h.createQuery("SELECT image_id, value FROM image_tags WHERE image_id IN (<ids>) ORDER BY value")
-                .bindList("ids", ids)
-                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
-                .forEach(e -> byId.get(e.getKey()).tags.add(e.getValue()));
-        h.createQuery("SELECT id, image_id, url, metadata, store_id, status FROM image_locations "
-                        + "WHERE image_id IN (<ids>) ORDER BY image_id, position")
-                .bindList("ids", ids)
-                .map((rs, ctx) -> Map.entry(rs.getString("image_id"), new Location(rs.getLong("id"), rs.getString("url"),
-                        parseJson(rs.getString("metadata")), rs.getString("store_id"), rs.getString("status"))))
-                .forEach(e -> byId.get(e.getKey()).locations.add(e.getValue()));
+        for (Image i : images) {
+            i.loadedFor = callerProject;
+        }
+        String sql = "SELECT 'p' AS kind, image_id, name AS a, value AS b, CAST(NULL AS VARCHAR(255)) AS c, "
+                + "CAST(NULL AS VARCHAR(30)) AS d, 0 AS pos, CAST(0 AS BIGINT) AS lid "
+                + "FROM image_properties WHERE image_id IN (<ids>) "
+                + "UNION ALL SELECT 't', image_id, value, NULL, NULL, NULL, 0, 0 FROM image_tags WHERE image_id IN (<ids>) "
+                + "UNION ALL SELECT 'l', image_id, url, metadata, store_id, status, position, id "
+                + "FROM image_locations WHERE image_id IN (<ids>) "
+                + (callerProject == null ? "" : "UNION ALL SELECT 'm', image_id, status, NULL, NULL, NULL, 0, 0 "
+                + "FROM image_members WHERE member = :caller AND image_id IN (<ids>) ")
+                + "ORDER BY kind, image_id, pos, a";
+        var q = h.createQuery(sql).bindList("ids", ids);
+        if (callerProject != null) {
+            q.bind("caller", callerProject);
+        }
+        q.map((rs, ctx) -> {
+            Image img = byId.get(rs.getString("image_id"));
+            switch (rs.getString("kind")) {
+                case "p" -> img.properties.put(rs.getString("a"), rs.getString("b"));
+                case "t" -> img.tags.add(rs.getString("a"));
+                case "l" -> img.locations.add(new Location(rs.getLong("lid"), rs.getString("a"),
+                        parseJson(rs.getString("b")), rs.getString("c"), rs.getString("d")));
+                default -> img.callerMemberStatus = rs.getString("a");
+            }
+            return img;
+        }).list();
     }
 
     private static Map<String, Map<String, String>> properties(Handle h, List<String> ids) {
