@@ -7,6 +7,7 @@ import org.ferry.data.Digests;
 import org.ferry.data.SizeLimitException;
 import org.ferry.data.StagedDigests;
 import org.ferry.remote.ImageEndpoints;
+import org.ferry.remote.ResumingStream;
 import org.ferry.remote.SafeHttp;
 import org.ferry.store.FileStore;
 import org.ferry.store.StoreWrite;
@@ -17,9 +18,13 @@ import java.util.List;
 
 /**
  * web-download / glance-download step: streams the remote data into the staging store, computing md5 and the
- * hashing algorithm's digest in the same pass; the byte count is checked while streaming.
+ * hashing algorithm's digest in the same pass; the byte count is checked while streaming, and a broken connection
+ * is resumed from where it stopped (Glance starts again from byte 0 on a new import call).
  */
 public final class DownloadToStaging extends FlowStep {
+    /** How often a broken download is resumed with a ranged GET before the import fails. */
+    static final int MAX_RESUMES = 3;
+
     private final FileStore staging;
     private final SafeHttp http;
     private final DataMover mover;
@@ -68,7 +73,8 @@ public final class DownloadToStaging extends FlowStep {
             long[] moved = {0};
             Digests d;
             try (StoreWrite write = staging.beginWrite(s.imageId());
-                 InputStream in = new CountingInputStream(resp.body().byteStream(), moved)) {
+                 InputStream in = new CountingInputStream(
+                         new ResumingStream(http, url, token, what, resp, MAX_RESUMES), moved)) {
                 try {
                     d = mover.move(in, List.of(write.channel()), javaHash, hashAlgo,
                             new DataMover.Limits(sizeCap, expected), progress);
