@@ -46,6 +46,11 @@ public final class FrontHandler implements HttpHandler {
             return;
         }
         ex.startBlocking();
+        if (!ex.isPersistent()) {
+            // "Connection: close" requests (tempest sends it on every call): Undertow closes the connection after a
+            // 204 without saying so, and a client that pooled it (urllib3) then gets RemoteDisconnected.
+            ex.getResponseHeaders().put(io.undertow.util.Headers.CONNECTION, "close");
+        }
         String requestId = ex.getRequestHeaders().getFirst("X-Openstack-Request-ID");
         if (requestId != null && requestId.length() > maxRequestIdLength) {
             String own = "req-" + UUID.randomUUID();

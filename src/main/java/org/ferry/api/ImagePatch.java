@@ -27,11 +27,13 @@ final class ImagePatch {
     private final Schemas schemas;
     private final ImageGuard guard;
     private final FerryConfig.Quotas quotas;
+    private final LocationPatch locations;
 
-    ImagePatch(Schemas schemas, ImageGuard guard, FerryConfig.Quotas quotas) {
+    ImagePatch(Schemas schemas, ImageGuard guard, FerryConfig.Quotas quotas, LocationPatch locations) {
         this.schemas = schemas;
         this.guard = guard;
         this.quotas = quotas;
+        this.locations = locations;
     }
 
     /** The patch media type: true for draft-4 (v2.0), false for v2.1; anything else is 415 with Accept-Patch. */
@@ -129,7 +131,9 @@ final class ImagePatch {
                 throw ApiException.forbidden("Attribute '" + attr + "' is reserved.");
             }
             if (attr.equals("locations")) {
-                throw ApiException.forbidden("It's not allowed to add/update/remove locations if locations are invisible.");
+                // location operations have their own policies (set/delete_image_location), not modify_image
+                locations.apply(ctx, img, op);
+                continue;
             }
             guard.enforce("modify_image", ctx, original);
             if (!op.op().equals("remove")) {

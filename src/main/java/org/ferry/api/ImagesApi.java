@@ -9,6 +9,7 @@ import org.ferry.catalog.ImageListQuery;
 import org.ferry.catalog.ImageRepository;
 import org.ferry.catalog.ImageStatus;
 import org.ferry.catalog.Location;
+import org.ferry.catalog.LocationRepository;
 import org.ferry.store.Store;
 import org.ferry.store.StoreRegistry;
 import org.slf4j.Logger;
@@ -16,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import org.ferry.data.StagedDigests;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -33,17 +34,19 @@ public final class ImagesApi {
     private final StoreRegistry stores;
     private final ImageCreate create;
     private final ImagePatch patch;
+    private final LocationPatch locations;
     private final ImageListParams listParams;
 
     public ImagesApi(FerryConfig config, ImageRepository images, ImageGuard guard, ImageView view, StoreRegistry stores,
-                     Schemas schemas) {
+                     Schemas schemas, LocationRepository locationRows) {
         this.config = config;
         this.images = images;
         this.guard = guard;
         this.view = view;
         this.stores = stores;
         this.create = new ImageCreate(schemas, guard, config.quotas());
-        this.patch = new ImagePatch(schemas, guard, config.quotas());
+        this.locations = new LocationPatch(config, stores, locationRows, guard, schemas);
+        this.patch = new ImagePatch(schemas, guard, config.quotas(), locations);
         this.listParams = new ImageListParams(config, images);
     }
 
@@ -77,12 +80,12 @@ public final class ImagesApi {
                     + "'active'");
         }
         List<Location> active = img.locations.stream().filter(Location::isActive).toList();
-        Location loc = active.stream().filter(l -> storeId.equals(l.storeId())).findFirst()
-                .orElseThrow(() -> ApiException.notFound("Image " + img.id + " is not present in store " + storeId));
         if (active.size() == 1) {
             throw ApiException.forbidden("Cannot delete image data from the only store containing it. Consider "
                     + "deleting the image instead.");
         }
+        Location loc = active.stream().filter(l -> storeId.equals(l.storeId())).findFirst()
+                .orElseThrow(() -> ApiException.notFound("Image " + img.id + " is not present in store " + storeId));
         images.removeLocation(loc.id());
         try {
             store.delete(loc.url());
@@ -171,8 +174,18 @@ public final class ImagesApi {
         Image img = guard.visible(ctx, req.path("id"));
         if (!ops.isEmpty()) {
             Image changed = patch.apply(ctx, img, ops);
+            boolean moved = LocationPatch.changed(img, changed);
+            if (moved) {
+                locations.persist(changed);
+            }
             if (!images.save(changed, img.status)) {
+                if (moved) {
+                    locations.restore(img);
+                }
                 throw ApiException.conflict("Image " + img.id + " changed while it was being updated; try again.");
+            }
+            if (moved) {
+                locations.deleteRemovedData(img, changed);
             }
             img = images.find(img.id).orElseThrow(() -> ApiException.imageNotFound(req.path("id")));
         }
@@ -198,7 +211,7 @@ public final class ImagesApi {
             throw ApiException.imageNotFound(img.id);
         }
         try {
-            Files.deleteIfExists(stores.staging().pathOf(img.id));
+            StagedDigests.delete(stores.staging().pathOf(img.id));
         } catch (java.io.IOException e) {
             LOG.warn("image {}: could not remove its staged data: {}", img.id, e.toString());
         }

@@ -11,6 +11,8 @@ import org.ferry.api.ImageGuard;
 import org.ferry.api.ImageView;
 import org.ferry.api.ImagesApi;
 import org.ferry.api.InfoApi;
+import org.ferry.api.LocationsApi;
+import org.ferry.api.MembersApi;
 import org.ferry.api.Router;
 import org.ferry.api.Schemas;
 import org.ferry.api.TasksApi;
@@ -22,6 +24,8 @@ import org.ferry.auth.Policy;
 import org.ferry.auth.RequestContext;
 import org.ferry.catalog.Database;
 import org.ferry.catalog.ImageRepository;
+import org.ferry.catalog.LocationRepository;
+import org.ferry.catalog.MemberRepository;
 import org.ferry.catalog.TaskRepository;
 import org.ferry.data.DataMover;
 import org.ferry.data.ImageDataApi;
@@ -37,11 +41,14 @@ import org.ferry.flow.FetchRemoteMetadata;
 import org.ferry.flow.ImportFlow;
 import org.ferry.flow.ImportScheduler;
 import org.ferry.flow.ImportService;
+import org.ferry.flow.LocationImportFlow;
+import org.ferry.flow.LocationImports;
 import org.ferry.flow.LockImage;
 import org.ferry.flow.VerifyImageState;
 import org.ferry.flow.VerifyStaging;
 import org.ferry.remote.SafeHttp;
 import org.ferry.remote.UriFilter;
+import org.ferry.replication.Replication;
 import org.ferry.store.StoreRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,9 +74,11 @@ public final class Ferry implements AutoCloseable {
     private final ExecutorService digestThreads;
     private final ExecutorService commitPool;
     private final int port;
+    private final Replication replication;
 
     private Ferry(Database database, Main camel, ImportScheduler scheduler, Undertow server,
-                  ExecutorService digestThreads, ExecutorService commitPool, int port) {
+                  ExecutorService digestThreads, ExecutorService commitPool, int port, Replication replication) {
+        this.replication = replication;
         this.database = database;
         this.camel = camel;
         this.scheduler = scheduler;
@@ -85,6 +94,7 @@ public final class Ferry implements AutoCloseable {
         Main camel = new Main();
         ImportScheduler scheduler = null;
         ExecutorService commitPool = null;
+        Replication replication = null;
         try {
             ImageRepository images = new ImageRepository(db.jdbi());
             TaskRepository tasks = new TaskRepository(db.jdbi());
@@ -122,6 +132,10 @@ public final class Ferry implements AutoCloseable {
             camel.bind("verifyImageState", new VerifyImageState(images));
             camel.bind("deleteStaging", new DeleteStaging(stores.staging()));
             camel.bind("completeTask", new CompleteTask(tasks, images, ttl));
+            new LocationImportFlow(images, tasks, stores, mover, config, ttl).beans().forEach(camel::bind);
+            replication = new Replication(config.replication(), db, remote, config.noAuthRegions(), null,
+                    Clock.systemUTC());
+            replication.beans().forEach(camel::bind);
             camel.start();
             CamelContext ctx = camel.getCamelContext();
             ProducerTemplate producer = ctx.createProducerTemplate();
@@ -135,11 +149,16 @@ public final class Ferry implements AutoCloseable {
 
             Router router = new Router();
             new ImagesApi(config, images, guard, new ImageView(config.showImageDirectUrl(),
-                    config.showMultipleLocations(), stores), stores, schemas).register(router);
+                    config.showMultipleLocations(), stores), stores, schemas, new LocationRepository(db.jdbi()))
+                    .register(router);
+            new MembersApi(new MemberRepository(db.jdbi()), guard, config.quotas()).register(router);
+            new LocationsApi(guard, stores, new LocationImports(images, tasks, imports, scheduler, ttl),
+                    config.hashingAlgorithm()).register(router);
             new ImageDataApi(config, images, guard, stores, mover, new BaseImageCopies(images, imports)).register(router);
             new ImportApi(config, guard, stores, imports, filter).register(router);
             new InfoApi(config.enabledImportMethods(), stores, policy, schemas).register(router);
             new TasksApi(tasks, guard, policy).register(router);
+            replication.register(router);
 
             FrontHandler front = new FrontHandler(router, authenticator(config),
                     new VersionsApi(config.publicEndpoint(), config.multistore()), config.maxRequestIdLength());
@@ -152,11 +171,15 @@ public final class Ferry implements AutoCloseable {
                     .build();
             server.start();
             int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+            replication.start(ctx, Replication.localUrl(config.bindHost(), port), true);
             LOG.info("Ferry listening on http://{}:{} (stores: {}, auth: {})", config.bindHost(), port,
                     stores.all().stream().map(s -> s.id() + ":" + s.type()).toList(),
                     config.keystoneAuth() ? "keystone" : "none");
-            return new Ferry(db, camel, scheduler, server, digests, commitPool, port);
+            return new Ferry(db, camel, scheduler, server, digests, commitPool, port, replication);
         } catch (Exception | Error e) {
+            if (replication != null) {
+                replication.close();
+            }
             if (scheduler != null) {
                 scheduler.close();
             }
@@ -187,12 +210,18 @@ public final class Ferry implements AutoCloseable {
         return port;
     }
 
+    public Replication replication() {
+        return replication;
+    }
+
     public Database database() {
         return database;
     }
 
     @Override
     public void close() {
+        // replication runs stop first, while the target (this server) still answers: they stay open to continue
+        replication.close();
         server.stop();
         try {
             scheduler.close();

@@ -1,5 +1,7 @@
 package org.ferry.app;
 
+import org.ferry.replication.ReplicationConfig;
+
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -45,7 +47,10 @@ public record FerryConfig(
         ImportFiltering importFiltering,
         Optional<Path> policyFile,
         Map<String, Map<String, String>> noAuthRegions,
-        Path configDir) {
+        Path configDir,
+        boolean doSecureHash,
+        int httpRetries,
+        ReplicationConfig replication) {
 
     public static final Set<String> IMPORT_METHODS = Set.of("glance-direct", "web-download", "copy-image", "glance-download");
     public static final Set<String> STORE_TYPES = Set.of("file", "http");
@@ -218,7 +223,10 @@ public record FerryConfig(
                 defaultBackend, List.copyOf(stores), staging, database, keystone, flavor.equals("keystone"),
                 r.list("glance_download_properties", "extra_properties",
                         List.of("hw_", "trait:", "os_distro", "os_secure_boot", "os_type")),
-                filtering, policyFile, regions, configDir);
+                filtering, policyFile, regions, configDir,
+                r.bool(d, "do_secure_hash", true),
+                r.integer(d, "http_retries", 3, 0),
+                ReplicationConfig.parse(ini, new ReplicationConfig.Context(regions, flavor.equals("keystone"), methods)));
     }
 
     private static String stripSlash(String s) {

@@ -1,5 +1,6 @@
 package org.ferry.app;
 
+import org.ferry.replication.ReplicateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -10,7 +11,8 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code java -jar ferry.jar [--config-file FILE]}: runs Ferry until it is stopped. */
 @Command(name = "ferry", mixinStandardHelpOptions = true,
-        description = "Ferry: a Glance-compatible image service.")
+        description = "Ferry: a Glance-compatible image service.",
+        subcommands = ReplicateCommand.class)
 public final class FerryMain implements Callable<Integer> {
     @Option(names = "--config-file", description = "glance-api.conf style configuration (default: ${DEFAULT-VALUE})",
             defaultValue = "conf/ferry.conf")

@@ -199,10 +199,18 @@ public final class FileStore implements Store {
         return p.startsWith(dir) && !p.equals(dir) ? Optional.of(p) : Optional.empty();
     }
 
+    /**
+     * Opens any regular file inside the store's directory, whether this store wrote it or a location named it
+     * (a foreign file:// URL). The real path must stay inside the directory, so a symbolic link cannot lead out.
+     */
     @Override
     public StoreData open(String url) throws IOException {
         Path p = toPath(url).orElseThrow(() -> new IOException("location " + url + " is not in store " + id));
-        FileChannel ch = FileChannel.open(p, StandardOpenOption.READ);
+        Path real = p.toRealPath();
+        if (!real.startsWith(dir.toRealPath()) || !Files.isRegularFile(real)) {
+            throw new IOException("location " + url + " is not a file inside store " + id);
+        }
+        FileChannel ch = FileChannel.open(real, StandardOpenOption.READ);
         return new StoreData(ch.size(), ch, null);
     }
 

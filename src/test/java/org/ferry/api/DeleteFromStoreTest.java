@@ -5,7 +5,6 @@ import org.ferry.data.ImageFixtures;
 import org.ferry.testing.TestFerry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -101,8 +100,6 @@ class DeleteFromStoreTest {
         assertEquals("cheap,fast", show(ferry, id).get("stores").asText());
     }
 
-    @Disabled("ImagesApi.deleteFromStore checks 'not in that store' (404) before 'only one location' (403); "
-            + "§7.2 and Glance check the location count first, so this case is 403 there")
     @Test
     void anImageWithOneCopyIs403EvenForAnotherStore() {
         String id = uploaded(ferry, random(100), OWNER);

@@ -1,0 +1,30 @@
+package org.ferry.flow;
+
+import org.ferry.catalog.ImageRepository;
+import org.ferry.catalog.Task;
+import org.ferry.catalog.TaskRepository;
+
+import java.time.Duration;
+
+/** Last step of a location import: the task succeeds with the image id as result, and the lock is released. */
+public final class CompleteLocationImport extends FlowStep {
+    private final TaskRepository tasks;
+    private final ImageRepository images;
+    private final Duration timeToLive;
+
+    CompleteLocationImport(TaskRepository tasks, ImageRepository images, Duration timeToLive) {
+        this.tasks = tasks;
+        this.images = images;
+        this.timeToLive = timeToLive;
+    }
+
+    @Override
+    protected void execute(ImportState s) {
+        // a hash problem of an active image was written to the message already; keep it
+        String message = s.digests != null ? "Hashed " + (s.digests.size() >> 20) + " MiB"
+                : tasks.find(s.taskId()).map(Task::message).orElse("");
+        tasks.finish(s.taskId(), Task.SUCCESS, "{\"image_id\": \"" + s.imageId() + "\"}", message,
+                ImageRepository.now().plus(timeToLive));
+        images.deletePropertyIfValue(s.imageId(), StoreLists.LOCK, s.taskId());
+    }
+}

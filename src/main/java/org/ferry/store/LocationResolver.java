@@ -1,0 +1,75 @@
+package org.ferry.store;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Glance's check of a location someone else wrote ({@code glance/location.py _check_location_uri}): a configured
+ * store must serve the URL and must find data there (size above zero). Glance refuses {@code file://} locations
+ * altogether; Ferry accepts them only inside a file store's directory and only from a trusted caller (admin or
+ * service role), because any file there belongs to some image.
+ */
+public final class LocationResolver {
+    private final StoreRegistry stores;
+
+    public LocationResolver(StoreRegistry stores) {
+        this.stores = stores;
+    }
+
+    /** A location that passed the check: the store that serves it and the size of its data. */
+    public record Resolved(Store store, long size) {
+    }
+
+    /** Why a location was refused; Glance's text is "Invalid location". */
+    public static final class InvalidLocation extends Exception {
+        public InvalidLocation(String url, String reason) {
+            super("Invalid location: " + url + " (" + reason + ")");
+        }
+    }
+
+    /** The store that would serve the URL, without looking at the data. */
+    public Optional<Store> storeFor(String url) {
+        return stores.forLocation(null, url);
+    }
+
+    public static String scheme(String url) {
+        try {
+            String s = new URI(url).getScheme();
+            return s == null ? "" : s.toLowerCase(Locale.ROOT);
+        } catch (URISyntaxException | NullPointerException e) {
+            int c = url == null ? -1 : url.indexOf(':');
+            return c <= 0 ? "" : url.substring(0, c).toLowerCase(Locale.ROOT);
+        }
+    }
+
+    public Resolved resolve(String url, boolean trusted) throws InvalidLocation {
+        String scheme = scheme(url);
+        if (!scheme.equals("http") && !scheme.equals("https") && !scheme.equals("file")) {
+            throw new InvalidLocation(url, "unknown scheme '" + scheme + "'");
+        }
+        if (scheme.equals("file") && !trusted) {
+            throw new InvalidLocation(url, "file locations may be registered by an admin or a service only");
+        }
+        Store store = storeFor(url).orElseThrow(() -> new InvalidLocation(url, scheme.equals("file")
+                ? "not inside the directory of a file store" : "no http store is configured"));
+        long size;
+        try {
+            if (store instanceof HttpStore http) {
+                size = http.size(url);
+            } else {
+                try (Store.StoreData d = store.open(url)) {
+                    size = d.size();
+                }
+            }
+        } catch (IOException e) {
+            throw new InvalidLocation(url, "store " + store.id() + " cannot read it: " + e.getMessage());
+        }
+        if (size <= 0) {
+            throw new InvalidLocation(url, size == 0 ? "no data there" : "store " + store.id() + " cannot tell its size");
+        }
+        return new Resolved(store, size);
+    }
+}

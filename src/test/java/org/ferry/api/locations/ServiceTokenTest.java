@@ -1,0 +1,101 @@
+package org.ferry.api.locations;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.ferry.testing.KeystoneStub;
+import org.ferry.testing.TestFerry;
+import org.ferry.testing.TestFerry.TestResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The Cinder case with Keystone tokens and show_multiple_locations = false: the locations stay out of the image
+ * view, a token with the service role adds and reads them, a member project gets 403.
+ */
+class ServiceTokenTest {
+    static final byte[] DATA = WebImages.randomBytes(512 * 1024, 13);
+
+    @TempDir
+    static Path dir;
+    static KeystoneStub keystone;
+    static WebImages web;
+    static TestFerry ferry;
+
+    @BeforeAll
+    static void start() {
+        keystone = new KeystoneStub()
+                .token("cinder", "cinder-user", "proj-a", List.of("member", "reader", "service"))
+                .token("owner", "owner-user", "proj-a", List.of("member", "reader"))
+                .token("alt", "alt-user", "proj-b", List.of("member", "reader"));
+        web = new WebImages();
+        Map<String, Map<String, String>> c = TestFerry.defaults(dir);
+        TestFerry.section(c, "DEFAULT").putAll(Map.of("enabled_backends", "fast:file, cheap:file, web:http",
+                "show_multiple_locations", "false"));
+        TestFerry.keystone(c, keystone.url());
+        ferry = TestFerry.start(dir, c);
+    }
+
+    @AfterAll
+    static void stop() {
+        ferry.close();
+        web.close();
+        keystone.close();
+    }
+
+    static TestResponse call(String token, String method, String path, String json) {
+        return ferry.call(method, path, json == null ? null : "application/json", json == null ? null : json.getBytes(),
+                "X-Auth-Token", token, "Accept", "application/json");
+    }
+
+    @Test
+    void serviceTokensAddAndReadLocationsMembersDoNot() {
+        String url = web.serve("/cinder/volume-1.raw", DATA);
+        TestResponse created = call("owner", "POST", "/v2/images",
+                "{\"name\":\"volume-1\",\"disk_format\":\"raw\",\"container_format\":\"bare\"}");
+        assertEquals(201, created.status(), created.text());
+        String id = created.json().get("id").asText();
+        assertEquals(200, call("owner", "POST", "/v2/images/" + id + "/members", "{\"member\":\"proj-b\"}").status());
+        assertEquals(200, call("alt", "PUT", "/v2/images/" + id + "/members/proj-b", "{\"status\":\"accepted\"}")
+                .status());
+        String locations = "/v2/images/" + id + "/locations";
+
+        TestResponse refused = call("alt", "POST", locations, "{\"url\":\"" + url + "\"}");
+        assertEquals(403, refused.status(), refused.text());
+        TestResponse added = call("cinder", "POST", locations, "{\"url\":\"" + url + "\"}");
+        assertEquals(202, added.status(), added.text());
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                !call("owner", "GET", "/v2/images/" + id, null).json().get("os_hash_value").isNull());
+
+        JsonNode img = call("alt", "GET", "/v2/images/" + id, null).json();
+        assertEquals("active", img.get("status").asText());
+        assertFalse(img.has("locations"), img.toString());
+        assertFalse(img.has("direct_url"), img.toString());
+        assertEquals(WebImages.hex("SHA-512", DATA), img.get("os_hash_value").asText());
+
+        TestResponse list = call("cinder", "GET", locations, null);
+        assertEquals(200, list.status(), list.text());
+        assertEquals(url, list.json().get(0).get("url").asText());
+        assertEquals("web", list.json().get(0).get("metadata").get("store").asText());
+        for (String token : List.of("owner", "alt")) {
+            TestResponse r = call(token, "GET", locations, null);
+            assertEquals(403, r.status(), token + ": " + r.text());
+            assertTrue(r.json().get("message").asText().contains("fetch_image_location"), r.text());
+        }
+        TestResponse data = ferry.call("GET", "/v2/images/" + id + "/file", null, null, "X-Auth-Token", "alt");
+        assertEquals(200, data.status());
+        assertArrayEquals(DATA, data.body());
+        assertEquals(401, ferry.call("GET", locations, null, null).status(), "no token, no locations");
+    }
+}

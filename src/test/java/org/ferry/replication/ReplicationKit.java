@@ -1,0 +1,197 @@
+package org.ferry.replication;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import org.ferry.testing.TestFerry;
+
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Collectors;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Shared steps of the replication tests: regions (Ferry and WireMock), images, runs, Keystone tokens. */
+final class ReplicationKit {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private ReplicationKit() {
+    }
+
+    /** A Ferry test configuration with any port allowed for glance-download (the regions are loopback ports). */
+    static Map<String, Map<String, String>> config(Path dir) {
+        Map<String, Map<String, String>> c = TestFerry.defaults(dir);
+        TestFerry.section(c, "import_filtering_opts").put("allowed_ports", "[]");
+        return c;
+    }
+
+    static WireMockServer wiremock() {
+        WireMockServer w = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
+        w.start();
+        return w;
+    }
+
+    static String[] headers(String[] a, String... b) {
+        String[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    /** Creates an image from {@code json} and uploads {@code data}; returns the id. */
+    static String image(TestFerry f, String json, byte[] data, String... auth) {
+        var r = f.postJson("/v2/images", json, headers(auth, "Accept", "application/json"));
+        assertEquals(201, r.status(), r.text());
+        String id = r.json().get("id").asText();
+        var u = f.putData("/v2/images/" + id + "/file", data, auth);
+        assertEquals(204, u.status(), u.text());
+        return id;
+    }
+
+    static JsonNode show(TestFerry f, String id, String... auth) {
+        var r = f.get("/v2/images/" + id, headers(auth, "Accept", "application/json"));
+        assertEquals(200, r.status(), r.text());
+        return r.json();
+    }
+
+    static int status(TestFerry f, String id, String... auth) {
+        return f.get("/v2/images/" + id, auth).status();
+    }
+
+    static JsonNode tasks(TestFerry f, String id, String... auth) {
+        var r = f.get("/v2/images/" + id + "/tasks", auth);
+        assertEquals(200, r.status(), r.text());
+        return r.json().get("tasks");
+    }
+
+    /** Starts a run through the operator API (202) and waits for it to end; returns the run's view. */
+    static JsonNode runJob(TestFerry f, String job, String... auth) {
+        var r = f.postJson("/ferry/replication/jobs/" + job + "/run", "", auth);
+        assertEquals(202, r.status(), r.text());
+        String runId = r.json().path("run").path("id").asText();
+        return awaitRun(f, job, runId, auth);
+    }
+
+    static JsonNode awaitRun(TestFerry f, String job, String runId, String... auth) {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() ->
+                !"running".equals(run(f, job, runId, auth).path("status").asText()));
+        return run(f, job, runId, auth);
+    }
+
+    static JsonNode run(TestFerry f, String job, String runId, String... auth) {
+        var r = f.get("/ferry/replication/jobs/" + job + "/runs/" + runId, auth);
+        assertEquals(200, r.status(), r.text());
+        return r.json().get("run");
+    }
+
+    /** The per-image result of a run, by source image id. */
+    static JsonNode result(JsonNode run, String imageId) {
+        for (JsonNode i : run.path("image_results")) {
+            if (i.path("image_id").asText().equals(imageId)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no result for " + imageId + " in " + run);
+    }
+
+    /** The outcome of an image in a run so far, or null before the listing recorded it. */
+    static String outcome(JsonNode run, String imageId) {
+        for (JsonNode i : run.path("image_results")) {
+            if (i.path("image_id").asText().equals(imageId)) {
+                return i.path("status").asText();
+            }
+        }
+        return null;
+    }
+
+    static int count(JsonNode run, String outcome) {
+        return run.path("images").path(outcome).asInt();
+    }
+
+    static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    static String md5(byte[] data) {
+        return hex("MD5", data);
+    }
+
+    static String sha512(byte[] data) {
+        return hex("SHA-512", data);
+    }
+
+    private static String hex(String algo, byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance(algo).digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A public, active Glance image view holding {@code data}. */
+    static ObjectNode glanceImage(String id, String name, String visibility, byte[] data) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("id", id).put("name", name).put("status", "active").put("visibility", visibility)
+                .put("owner", "factory").put("protected", false).put("os_hidden", false)
+                .put("disk_format", "raw").put("container_format", "bare").put("size", data.length)
+                .putNull("virtual_size").put("checksum", md5(data)).put("os_hash_algo", "sha512")
+                .put("os_hash_value", sha512(data)).put("min_disk", 1).put("min_ram", 128)
+                .put("created_at", "2026-01-01T00:00:00Z").put("updated_at", "2026-01-01T00:00:00Z")
+                .put("self", "/v2/images/" + id).put("file", "/v2/images/" + id + "/file")
+                .put("schema", "/v2/schemas/image");
+        o.putArray("tags").add("golden");
+        o.put("os_distro", "debian").put("hw_disk_bus", "virtio");
+        return o;
+    }
+
+    /** Serves an image's metadata and data from a WireMock region. */
+    static void serve(WireMockServer region, ObjectNode meta, byte[] data) {
+        String id = meta.get("id").asText();
+        region.stubFor(get(urlPathEqualTo("/v2/images/" + id)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(meta.toString())));
+        region.stubFor(get(urlPathEqualTo("/v2/images/" + id + "/file")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/octet-stream").withBody(data)));
+    }
+
+    /** The list answer of a Glance region: the images and, unless null, a next link. */
+    static String listBody(List<ObjectNode> images, String next) {
+        ObjectNode o = JSON.createObjectNode();
+        ArrayNode a = o.putArray("images");
+        images.forEach(a::add);
+        o.put("first", "/v2/images?visibility=public");
+        o.put("schema", "/v2/schemas/images");
+        if (next != null) {
+            o.put("next", next);
+        }
+        return o.toString();
+    }
+
+    /** A Keystone v3 token body (for login and validation stubs). */
+    static String tokenBody(String userId, String projectId, List<String> roles, Instant expires, String catalog) {
+        String roleJson = roles.stream().map(r -> "{\"id\":\"role-" + r + "\",\"name\":\"" + r + "\"}")
+                .collect(Collectors.joining(","));
+        return "{\"token\":{\"methods\":[\"password\"],\"expires_at\":\"" + expires.truncatedTo(ChronoUnit.MICROS)
+                + "\",\"issued_at\":\"" + Instant.now().truncatedTo(ChronoUnit.MICROS) + "\",\"user\":{\"id\":\""
+                + userId + "\",\"name\":\"" + userId + "\",\"domain\":{\"id\":\"default\",\"name\":\"Default\"}},"
+                + "\"project\":{\"id\":\"" + projectId + "\",\"name\":\"" + projectId
+                + "\",\"domain\":{\"id\":\"default\",\"name\":\"Default\"}},\"roles\":[" + roleJson + "],"
+                + "\"catalog\":" + catalog + "}}";
+    }
+}
