@@ -45,13 +45,17 @@
 #   FERRY_BENCH_HTTP_PORT    the http.server's port (default: a free one)
 #   FERRY_BENCH_WORK         parent of the work directory (default ${TMPDIR:-/tmp}); Ferry's stores and the
 #                            pipeline's file go there: put it on the disk under test, with the lab directory
-#   JAVA_OPTS                passed to Ferry's JVM
+#   JAVA_OPTS                passed to Ferry's JVM (default: the flags of conf/jvm.options)
 # Needs curl, wrk (installed with apt-get when missing and root), java 17, /usr/bin/python3, coreutils. Free disk:
 # about 2 x the sum of the sizes + 2 x the largest + 1 GiB (checked). Exit status 0 when every measurement ran and
 # verified (missed targets are reported, not failed), 1 on any error.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# Ferry runs with the JVM flags an operator is advised to use (conf/jvm.options), unless JAVA_OPTS says otherwise
+if [[ -z "${JAVA_OPTS+set}" && -f "$ROOT/conf/jvm.options" ]]; then
+    JAVA_OPTS=$(grep -v '^#' "$ROOT/conf/jvm.options" | tr '\n' ' ')
+fi
 BENCH="$ROOT/scripts/bench"
 LAB="$ROOT/scripts/openstack-lab.sh"
 PY=/usr/bin/python3   # the lab's interpreter; only the standard library is used here
