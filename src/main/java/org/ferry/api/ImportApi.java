@@ -116,7 +116,7 @@ public final class ImportApi {
         }
         if (name.equals(ImportRequest.WEB_DOWNLOAD)) {
             String uri = method.hasNonNull("uri") ? method.get("uri").asText() : null;
-            Optional<String> refused = uri == null ? Optional.of("no uri given") : filter.check(uri);
+            Optional<String> refused = uri == null ? Optional.of("no uri given") : filter.checkWithoutResolving(uri);
             if (refused.isPresent()) {
                 throw ApiException.badRequest("URI for web-download does not pass filtering: " + uri);
             }

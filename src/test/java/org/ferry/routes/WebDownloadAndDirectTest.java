@@ -95,13 +95,23 @@ class WebDownloadAndDirectTest {
     void urisThatFailFilteringAreRefusedAtTheApi() {
         String id = create(ferry);
         for (String uri : new String[] {"file:///etc/passwd", "ftp://127.0.0.1/x", "http://2130706433/x",
-                "http://127.1/x", "http://127.0.0.1:25/x", "http://no-such-host.invalid/x", "not a uri"}) {
+                "http://127.1/x", "http://127.0.0.1:25/x", "not a uri"}) {
             var r = importImage(ferry, id, webDownload(uri, ""));
             assertEquals(400, r.status(), uri + ": " + r.text());
             assertTrue(r.text().contains("URI for web-download does not pass filtering: " + uri), r.text());
         }
         assertEquals(0, tasks(ferry, id).size());
         assertEquals("queued", show(ferry, id).get("status").asText());
+    }
+
+    @Test
+    void aHostThatDoesNotResolveIsAcceptedAndFailsTheTask() {
+        // as Glance: names are resolved by the task, not the API (tempest's bad-url test expects 202)
+        String id = create(ferry);
+        accepted(ferry, id, webDownload("http://no-such-host.invalid/x", ""));
+        String m = failure(ferry, id);
+        assertTrue(m.contains("does not pass filtering") && m.contains("does not resolve"), m);
+        assertEquals("fast", assertBackToQueued(ferry, id).get(FAILED).asText());
     }
 
     @Test
