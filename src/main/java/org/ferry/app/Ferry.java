@@ -44,6 +44,7 @@ import org.ferry.flow.ImportService;
 import org.ferry.flow.LocationImportFlow;
 import org.ferry.flow.LocationImports;
 import org.ferry.flow.LockImage;
+import org.ferry.flow.RequireTargetStores;
 import org.ferry.flow.VerifyImageState;
 import org.ferry.flow.VerifyStaging;
 import org.ferry.remote.SafeHttp;
@@ -122,6 +123,7 @@ public final class Ferry implements AutoCloseable {
             camel.configure().withName("ferry");
             camel.bind("importFlow", flow);
             camel.bind("lockImage", new LockImage(images, tasks));
+            camel.bind("requireTargetStores", new RequireTargetStores());
             camel.bind("fetchRemoteMetadata", new FetchRemoteMetadata(images, safeHttp,
                     config.glanceDownloadExtraProperties(), config.hashingAlgorithm(), config.imageSizeCap()));
             camel.bind("downloadToStaging", new DownloadToStaging(stores.staging(), safeHttp, mover, tasks, javaHash,

@@ -3,9 +3,7 @@ package org.ferry.auth;
 import org.openstack4j.api.OSClient;
 import org.openstack4j.api.exceptions.AuthenticationException;
 import org.openstack4j.model.common.Identifier;
-import org.openstack4j.model.identity.v3.Endpoint;
 import org.openstack4j.model.identity.v3.Role;
-import org.openstack4j.model.identity.v3.Service;
 import org.openstack4j.model.identity.v3.Token;
 import org.openstack4j.openstack.OSFactory;
 import org.slf4j.Logger;
@@ -14,7 +12,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -104,20 +101,7 @@ public final class KeystoneAuthenticator implements Authenticator {
         Instant expires = t.getExpires().toInstant();
         Set<String> roles = t.getRoles() == null ? Set.of()
                 : t.getRoles().stream().map(Role::getName).collect(Collectors.toSet());
-        List<RequestContext.CatalogEndpoint> catalog = new ArrayList<>();
-        if (t.getCatalog() != null) {
-            for (Service s : t.getCatalog()) {
-                if (s.getEndpoints() == null) {
-                    continue;
-                }
-                for (Endpoint e : s.getEndpoints()) {
-                    catalog.add(new RequestContext.CatalogEndpoint(s.getType(), s.getName(),
-                            e.getRegion() != null ? e.getRegion() : e.getRegionId(),
-                            e.getIface() == null ? null : e.getIface().value(),
-                            e.getUrl() == null ? null : e.getUrl().toString()));
-                }
-            }
-        }
+        List<RequestContext.CatalogEndpoint> catalog = RequestContext.CatalogEndpoint.fromToken(t);
         String project = t.getProject() == null ? null : t.getProject().getId();
         String user = t.getUser() == null ? null : t.getUser().getId();
         Instant until = expires.isBefore(now.plus(cacheTime)) ? expires : now.plus(cacheTime);

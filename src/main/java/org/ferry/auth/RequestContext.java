@@ -37,5 +37,24 @@ public record RequestContext(
 
     /** One endpoint of the caller's service catalog (Keystone v3 layout, one entry per interface). */
     public record CatalogEndpoint(String serviceType, String serviceName, String region, String iface, String url) {
+        /** The endpoints of a Keystone v3 token's catalog, one entry per (service, endpoint). */
+        public static List<CatalogEndpoint> fromToken(org.openstack4j.model.identity.v3.Token token) {
+            List<CatalogEndpoint> out = new java.util.ArrayList<>();
+            if (token.getCatalog() == null) {
+                return out;
+            }
+            for (var s : token.getCatalog()) {
+                if (s.getEndpoints() == null) {
+                    continue;
+                }
+                for (var e : s.getEndpoints()) {
+                    out.add(new CatalogEndpoint(s.getType(), s.getName(),
+                            e.getRegion() != null ? e.getRegion() : e.getRegionId(),
+                            e.getIface() == null ? null : e.getIface().value(),
+                            e.getUrl() == null ? null : e.getUrl().toString()));
+                }
+            }
+            return out;
+        }
     }
 }

@@ -13,7 +13,6 @@ import org.ferry.store.FileStore;
 import org.ferry.store.StoreWrite;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
 
 /**
@@ -70,11 +69,9 @@ public final class DownloadToStaging extends FlowStep {
                 throw new ImportFailure("remote sends " + contentLength + " bytes, remote size is " + expected);
             }
             TaskProgress progress = new TaskProgress(tasks, s.taskId(), expected);
-            long[] moved = {0};
             Digests d;
-            try (StoreWrite write = staging.beginWrite(s.imageId());
-                 InputStream in = new CountingInputStream(
-                         new ResumingStream(http, url, token, what, resp, MAX_RESUMES), moved)) {
+            ResumingStream in = new ResumingStream(http, url, token, what, resp, MAX_RESUMES);
+            try (StoreWrite write = staging.beginWrite(s.imageId()); in) {
                 try {
                     d = mover.move(in, List.of(write.channel()), javaHash, hashAlgo,
                             new DataMover.Limits(sizeCap, expected), progress);
@@ -83,11 +80,11 @@ public final class DownloadToStaging extends FlowStep {
                         case CAP_EXCEEDED -> new ImportFailure("the data is larger than image_size_cap " + sizeCap);
                         case DECLARED_SIZE_EXCEEDED -> new ImportFailure("downloaded more than " + expected
                                 + " bytes, remote size is " + expected);
-                        case DECLARED_SIZE_MISMATCH -> new ImportFailure("downloaded " + moved[0]
+                        case DECLARED_SIZE_MISMATCH -> new ImportFailure("downloaded " + in.position()
                                 + " bytes, remote size is " + expected);
                     };
                 } catch (IOException e) {
-                    throw new ImportFailure("download of " + what + " from " + url + " failed after " + moved[0]
+                    throw new ImportFailure("download of " + what + " from " + url + " failed after " + in.position()
                             + " bytes: " + e, e);
                 }
                 write.commit();
@@ -96,25 +93,6 @@ public final class DownloadToStaging extends FlowStep {
             s.staged = staging.pathOf(s.imageId());
             s.digests = d;
             StagedDigests.write(s.staged, d);
-        }
-    }
-
-    /** Counts the bytes actually received, so a failure message says how far the download got. */
-    private static final class CountingInputStream extends java.io.FilterInputStream {
-        private final long[] count;
-
-        CountingInputStream(InputStream in, long[] count) {
-            super(in);
-            this.count = count;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-                count[0] += n;
-            }
-            return n;
         }
     }
 

@@ -39,7 +39,6 @@ public final class LocationImportFlow {
         this.timeToLive = timeToLive;
         LocationHasher hasher = new LocationHasher(mover, images, tasks, config.httpRetries());
         beans.put("locationImportFlow", this);
-        beans.put("ownLocationLock", new OwnLocationLock(images, tasks));
         beans.put("addLocation", new AddLocation(images, stores, config.quotas().imageLocationQuota()));
         beans.put("verifyLocationData", new VerifyLocationData(images, stores, hasher));
         beans.put("activateLocatedImage", new ActivateImage(images, secureHash));

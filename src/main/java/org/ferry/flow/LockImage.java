@@ -24,9 +24,5 @@ public final class LockImage extends FlowStep {
                     + (owner == null ? "nobody" : "task " + owner) + ", not by this task");
         }
         tasks.moveStatus(s.taskId(), Task.PENDING, Task.PROCESSING);
-        if (s.targets.isEmpty()) {
-            // "stores": [] is accepted with 202, as Glance does; the task then fails before moving any data
-            throw new ImportFailure("the import names no target store (\"stores\" is empty)");
-        }
     }
 }

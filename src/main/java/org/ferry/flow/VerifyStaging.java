@@ -46,7 +46,7 @@ public final class VerifyStaging extends FlowStep {
                 s.digests = recorded.get();
             } else {
                 try (InputStream in = Files.newInputStream(s.staged)) {
-                    s.digests = mover.move(in, List.of(Channels.newChannel(OutputStreamSink.INSTANCE)), javaHash,
+                    s.digests = mover.move(in, List.of(Channels.newChannel(java.io.OutputStream.nullOutputStream())), javaHash,
                             hashAlgo, DataMover.Limits.none(), null);
                 }
             }
@@ -68,19 +68,6 @@ public final class VerifyStaging extends FlowStep {
         if (img.checksum != null && !img.checksum.equals(d.md5())
                 || img.osHashValue != null && hashAlgo.equals(img.osHashAlgo) && !img.osHashValue.equals(d.hash())) {
             throw new ImportFailure("staged data does not match the image's checksum and os_hash_value");
-        }
-    }
-
-    /** Discards bytes: hashing a staged file needs no output. */
-    private static final class OutputStreamSink extends java.io.OutputStream {
-        static final OutputStreamSink INSTANCE = new OutputStreamSink();
-
-        @Override
-        public void write(int b) {
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
         }
     }
 }

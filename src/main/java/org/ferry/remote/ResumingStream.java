@@ -35,6 +35,11 @@ public final class ResumingStream extends InputStream {
         return resumes;
     }
 
+    /** Bytes received so far, across resumed connections. */
+    public long position() {
+        return position;
+    }
+
     @Override
     public int read() throws IOException {
         byte[] one = new byte[1];

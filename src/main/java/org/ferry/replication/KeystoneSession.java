@@ -13,8 +13,6 @@ import org.ferry.remote.ImageEndpoints;
 import org.ferry.remote.RemoteFailure;
 import org.openstack4j.api.OSClient;
 import org.openstack4j.model.common.Identifier;
-import org.openstack4j.model.identity.v3.Endpoint;
-import org.openstack4j.model.identity.v3.Service;
 import org.openstack4j.model.identity.v3.Token;
 import org.openstack4j.openstack.OSFactory;
 import org.slf4j.Logger;
@@ -114,20 +112,7 @@ public final class KeystoneSession implements ServiceSession {
         if (t == null || t.getId() == null || t.getExpires() == null) {
             throw new ReplicationFailure("Keystone answered without a token or its expiry");
         }
-        List<RequestContext.CatalogEndpoint> catalog = new ArrayList<>();
-        if (t.getCatalog() != null) {
-            for (Service s : t.getCatalog()) {
-                if (s.getEndpoints() == null) {
-                    continue;
-                }
-                for (Endpoint e : s.getEndpoints()) {
-                    catalog.add(new RequestContext.CatalogEndpoint(s.getType(), s.getName(),
-                            e.getRegion() != null ? e.getRegion() : e.getRegionId(),
-                            e.getIface() == null ? null : e.getIface().value(),
-                            e.getUrl() == null ? null : e.getUrl().toString()));
-                }
-            }
-        }
+        List<RequestContext.CatalogEndpoint> catalog = RequestContext.CatalogEndpoint.fromToken(t);
         return new ServiceToken(t.getId(), t.getIssuedAt() == null ? null : t.getIssuedAt().toInstant(),
                 t.getExpires().toInstant(), List.copyOf(catalog));
     }
