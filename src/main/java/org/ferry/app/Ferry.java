@@ -105,7 +105,7 @@ public final class Ferry implements AutoCloseable {
             Policy policy = config.policyFile().map(Policy::load).orElseGet(Policy::defaults);
             Schemas schemas = new Schemas(config.diskFormats(), config.containerFormats(),
                     java.util.Optional.of(config.configDir().resolve("schema-image.json")));
-            DataMover mover = new DataMover(digests, 1 << 20, 4);
+            DataMover mover = new DataMover(digests, DataMover.DEFAULT_BUFFER_SIZE, DataMover.DEFAULT_BUFFERS);
             ImageGuard guard = new ImageGuard(images, policy);
 
             String javaHash = FerryConfig.javaDigestName(config.hashingAlgorithm()).orElseThrow();

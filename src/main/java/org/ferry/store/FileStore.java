@@ -91,7 +91,8 @@ public final class FileStore implements Store {
     public StoreWrite beginWrite(String imageId) throws IOException {
         Path target = pathOf(imageId);
         Path tmp = dir.resolve("." + imageId + "." + UUID.randomUUID() + ".part");
-        FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        WriteBehindChannel ch = new WriteBehindChannel(
+                FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
         return new StoreWrite() {
             private boolean done;
 
@@ -102,7 +103,7 @@ public final class FileStore implements Store {
 
             @Override
             public String commit() throws IOException {
-                ch.force(false);
+                ch.sync();
                 ch.close();
                 try {
                     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
