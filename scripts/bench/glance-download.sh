@@ -16,8 +16,9 @@
 #
 # One run on one machine: starts (or reuses) the lab of scripts/openstack-lab.sh (Keystone, real Glance RegionOne
 # and RegionTwo) and Ferry (keystone mode, the lab's `ferry-conf` with its data moved into the work directory,
-# `java -jar` of a private copy of target/ferry.jar), creates random source images of every size in RegionOne
-# (curl PUT with a demo token) and measures, every size in every round, in an order rotated from round to round:
+# a private copy of target/ferry.jar started by scripts/run-ferry.sh; first started and stopped once, so that the
+# measured start uses the class-data archive the launcher writes, as an operator's Ferry does), creates random
+# source images of every size in RegionOne (curl PUT with a demo token) and measures, every size in every round, in an order rotated from round to round:
 #   ferry-gd    Ferry glance-download from RegionOne: import call -> active (polled every 0.1 s), Ferry's peak RSS
 #   glance-gd   real Glance RegionTwo glance-download from RegionOne: the same, with Glance RegionTwo's peak RSS
 #   limit       one shell pipeline: curl RegionOne's /file | tee >(md5sum) >(sha512sum) > file on the disk under
@@ -45,17 +46,17 @@
 #   FERRY_BENCH_HTTP_PORT    the http.server's port (default: a free one)
 #   FERRY_BENCH_WORK         parent of the work directory (default ${TMPDIR:-/tmp}); Ferry's stores and the
 #                            pipeline's file go there: put it on the disk under test, with the lab directory
-#   JAVA_OPTS                passed to Ferry's JVM (default: the flags of conf/jvm.options)
+#   JAVA_OPTS                extra flags for Ferry's JVM, after those of conf/jvm.options (scripts/run-ferry.sh)
+#   FERRY_CDS                0: start Ferry once, without a class-data archive (scripts/run-ferry.sh); default 1
 # Needs curl, wrk (installed with apt-get when missing and root), java 17, /usr/bin/python3, coreutils. Free disk:
 # about 2 x the sum of the sizes + 2 x the largest + 1 GiB (checked). Exit status 0 when every measurement ran and
 # verified (missed targets are reported, not failed), 1 on any error.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-# Ferry runs with the JVM flags an operator is advised to use (conf/jvm.options), unless JAVA_OPTS says otherwise
-if [[ -z "${JAVA_OPTS+set}" && -f "$ROOT/conf/jvm.options" ]]; then
-    JAVA_OPTS=$(grep -v '^#' "$ROOT/conf/jvm.options" | tr '\n' ' ')
-fi
+# Ferry runs as an operator is advised to run it: scripts/run-ferry.sh (the flags of conf/jvm.options, plus JAVA_OPTS)
+RUN_FERRY="$ROOT/scripts/run-ferry.sh"
+FERRY_CDS=${FERRY_CDS:-1}
 BENCH="$ROOT/scripts/bench"
 LAB="$ROOT/scripts/openstack-lab.sh"
 PY=/usr/bin/python3   # the lab's interpreter; only the standard library is used here
@@ -272,17 +273,34 @@ grep -Eq '^allowed_hosts *=.*127\.0\.0\.1' "$WORK/ferry.conf" \
     || die "the lab's Ferry config does not allow web-download from 127.0.0.1 ([import_filtering_opts] allowed_hosts)"
 mkdir -p "$WORK/ferry/images/fast" "$WORK/ferry/images/cheap" "$WORK/ferry/staging" "$WORK/ferry/tasks"
 
+start_ferry() { # LOG: starts Ferry through the launcher, waits until it answers; sets FERRY_PID
+    (cd "$WORK" && FERRY_JAR="$WORK/ferry.jar" FERRY_CDS=$FERRY_CDS exec setsid "$RUN_FERRY" \
+        --config-file "$WORK/ferry.conf") </dev/null >"$1" 2>&1 &
+    FERRY_PID=$!
+    for ((i = 0; ; i++)); do
+        kill -0 "$FERRY_PID" 2>/dev/null || { tail -n 30 "$1" >&2; FERRY_PID=""; die "Ferry exited during start-up"; }
+        [[ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$F/versions" || true)" == 200 ]] && break
+        ((i < 600)) || { tail -n 30 "$1" >&2; die "Ferry did not answer on $F within 120 s"; }
+        sleep 0.2
+    done
+}
+if [[ "$FERRY_CDS" != 0 ]]; then
+    # the launcher writes the jar's class-data archive when a Ferry without one stops; measure the next start, as an
+    # operator's Ferry runs from its second start on
+    log "first start of Ferry on $F: writes the class-data archive when it stops (log: $WORK/ferry-first.log)"
+    t0=$EPOCHREALTIME
+    start_ferry "$WORK/ferry-first.log"
+    curl -s -o /dev/null "$F/v2/images" || true
+    stop_pid "$FERRY_PID"
+    FERRY_PID=""
+    [[ -s "$WORK/ferry.jsa" ]] || die "the first start of Ferry wrote no class-data archive ($WORK/ferry.jsa)"
+    meta cds_archive "written by a first start and stop of Ferry in $(awk -v a="$t0" -v b="$EPOCHREALTIME" \
+        'BEGIN {printf "%.1f", b - a}') s ($(($(stat -c %s "$WORK/ferry.jsa") >> 20)) MiB), used by the measured start"
+else
+    meta cds_archive "none (FERRY_CDS=0)"
+fi
 log "starting Ferry on $F (log: $WORK/ferry.log)"
-# shellcheck disable=SC2086 # JAVA_OPTS is a list of options
-(cd "$WORK" && exec setsid java ${JAVA_OPTS:-} -jar "$WORK/ferry.jar" --config-file "$WORK/ferry.conf") \
-    </dev/null >"$WORK/ferry.log" 2>&1 &
-FERRY_PID=$!
-for ((i = 0; ; i++)); do
-    kill -0 "$FERRY_PID" 2>/dev/null || { tail -n 30 "$WORK/ferry.log" >&2; FERRY_PID=""; die "Ferry exited during start-up"; }
-    [[ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$F/versions" || true)" == 200 ]] && break
-    ((i < 600)) || { tail -n 30 "$WORK/ferry.log" >&2; die "Ferry did not answer on $F within 120 s"; }
-    sleep 0.2
-done
+start_ferry "$WORK/ferry.log"
 [[ "$(cat "/proc/$FERRY_PID/comm")" == java ]] || die "pid $FERRY_PID is not the JVM"
 
 # --- RSS ---------------------------------------------------------------------------------------------------------
@@ -626,7 +644,7 @@ meta disk_lab "$(disk_of "$LAB_DIR")"
 meta same_fs "$([[ "$(stat -c %d "$WORK")" == "$(stat -c %d "$LAB_DIR")" ]] && echo yes || echo no)"
 meta kernel "$(uname -srm)"
 meta java "$(java -version 2>&1 | head -n 2 | tr '\n' ' ' | sed 's/ *$//')"
-meta java_opts "${JAVA_OPTS:-}"
+meta java_opts "$(grep -v '^[[:space:]]*#' "$ROOT/conf/jvm.options" | sed '/^[[:space:]]*$/d' | tr '\n' ' ')${JAVA_OPTS:+ + JAVA_OPTS: $JAVA_OPTS}; MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}"
 meta glance "$(dpkg-query -W -f='${Version}' glance-api 2>/dev/null || echo unknown)"
 meta keystone "$(dpkg-query -W -f='${Version}' keystone 2>/dev/null || echo unknown)"
 meta tools "$(curl --version | head -n 1 | cut -d ' ' -f 1-2), $(wrk -v 2>&1 | head -n 1 | cut -d ' ' -f 1-2), $($PY --version 2>&1)"

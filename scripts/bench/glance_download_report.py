@@ -209,7 +209,9 @@ def main(results_path, meta_path, out_path):
     top.append("")
     for k, label in (("cpu_model", "CPU"), ("cpus", "cores"), ("ram", "RAM"), ("disk", "disk (Ferry, pipeline)"),
                      ("disk_lab", "disk (lab: Glance stores)"), ("same_fs", "same filesystem"),
-                     ("kernel", "kernel"), ("java", "Java"), ("java_opts", "JAVA_OPTS"),
+                     ("kernel", "kernel"), ("java", "Java"),
+                     ("java_opts", "Ferry's JVM (scripts/run-ferry.sh: conf/jvm.options)"),
+                     ("cds_archive", "Ferry's class-data archive"),
                      ("glance", "Glance (Debian glance-api)"), ("keystone", "Keystone (Debian)"), ("tools", "tools"),
                      ("ferry_jar", "Ferry jar (sha256, built, commit)"), ("load_start", "load average at start"),
                      ("load_end", "load average at end"), ("lab", "lab")):
