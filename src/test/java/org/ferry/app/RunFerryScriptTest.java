@@ -160,6 +160,26 @@ class RunFerryScriptTest {
     }
 
     @Test
+    void theShippedOptionsStartTheJvmAndLeaveStdoutToFerry() throws Exception {
+        Path shipped = Path.of("conf/jvm.options").toAbsolutePath();
+        ProcessBuilder pb = new ProcessBuilder("bash", SCRIPT.toString(), "--exit").directory(dir.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().remove("JAVA_OPTS");
+        pb.environment().put("FERRY_JAR", jar.toString());
+        pb.environment().put("FERRY_JVM_OPTIONS", shipped.toString());
+        pb.environment().put("FERRY_CDS", "0");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        List<String> lines = out.lines().toList();
+        assertTrue(lines.contains("ready"), out);
+        assertEquals("conf=null", lines.get(0), "the probe's own output comes first: " + out);
+        String jvm = lines.stream().filter(l -> l.startsWith("jvm=")).findFirst().orElseThrow();
+        assertTrue(jvm.contains("-XX:CompilerDirectivesFile=" + shipped.getParent().toRealPath()
+                + "/compiler-directives.json"), jvm);
+    }
+
+    @Test
     void otherArgumentsWriteNoArchive() throws Exception {
         Run run = start(Map.of(), "replicate", "--job", "x", "--exit");
         assertEquals(0, run.process().waitFor());
