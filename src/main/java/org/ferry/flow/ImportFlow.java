@@ -85,14 +85,7 @@ public final class ImportFlow {
         }
         LOG.warn("task {}: import of image {} failed: {}", state.taskId(), state.imageId(), message,
                 cause instanceof ImportFailure ? null : cause);
-        while (!state.started.isEmpty()) {
-            FlowStep step = state.started.pop();
-            try {
-                step.revert(state);
-            } catch (RuntimeException e) {
-                LOG.error("task {}: revert of {} failed", state.taskId(), step.name(), e);
-            }
-        }
+        state.revertStartedSteps();
         restoreImage(state.imageId(), state.request, state.targets, state.recordStores);
         tasks.finish(state.taskId(), Task.FAILURE, null, message, ImageRepository.now().plus(taskTimeToLive));
         images.deletePropertyIfValue(state.imageId(), StoreLists.LOCK, state.taskId());

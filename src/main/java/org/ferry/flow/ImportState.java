@@ -3,6 +3,8 @@ package org.ferry.flow;
 import org.ferry.auth.RequestContext;
 import org.ferry.catalog.Task;
 import org.ferry.data.Digests;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -15,6 +17,7 @@ import java.util.Set;
 
 /** What one run of an import flow knows and has done; carried through the route as an exchange property. */
 public final class ImportState {
+    private static final Logger LOG = LoggerFactory.getLogger(ImportState.class);
     public static final String PROPERTY = "ferryImport";
 
     public final Task task;
@@ -63,5 +66,17 @@ public final class ImportState {
     /** The store ids as written into the bookkeeping lists: none in single-store mode. */
     public List<String> recorded(java.util.Collection<String> stores) {
         return recordStores ? List.copyOf(stores) : List.of();
+    }
+
+    /** Reverts every started step, newest first; a revert that throws is logged and the others still run. */
+    void revertStartedSteps() {
+        while (!started.isEmpty()) {
+            FlowStep step = started.pop();
+            try {
+                step.revert(this);
+            } catch (RuntimeException e) {
+                LOG.error("task {}: revert of {} failed", taskId(), step.name(), e);
+            }
+        }
     }
 }

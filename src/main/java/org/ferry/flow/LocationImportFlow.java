@@ -69,14 +69,7 @@ public final class LocationImportFlow {
         }
         LOG.warn("task {}: location import of image {} failed: {}", state.taskId(), state.imageId(), message,
                 cause instanceof ImportFailure ? null : cause);
-        while (!state.started.isEmpty()) {
-            FlowStep step = state.started.pop();
-            try {
-                step.revert(state);
-            } catch (RuntimeException e) {
-                LOG.error("task {}: revert of {} failed", state.taskId(), step.name(), e);
-            }
-        }
+        state.revertStartedSteps();
         tasks.finish(state.taskId(), Task.FAILURE, null, message, ImageRepository.now().plus(timeToLive));
         images.deletePropertyIfValue(state.imageId(), StoreLists.LOCK, state.taskId());
         MDC.remove("request_id");
