@@ -76,9 +76,14 @@ public final class ImageFixtures {
         return show(f, id).get("status").asText();
     }
 
+    /** {@code n} pseudo-random bytes, the same for the same {@code n}. */
     public static byte[] random(int n) {
+        return random(n, n * 31L + 7);
+    }
+
+    public static byte[] random(int n, long seed) {
         byte[] b = new byte[n];
-        new Random(n * 31L + 7).nextBytes(b);
+        new Random(seed).nextBytes(b);
         return b;
     }
 

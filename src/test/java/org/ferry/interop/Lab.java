@@ -10,6 +10,7 @@ import okhttp3.Response;
 import okhttp3.ResponseBody;
 import okio.BufferedSink;
 import org.ferry.app.IniFile;
+import org.awaitility.core.ConditionTimeoutException;
 import org.ferry.testing.TestFerry;
 
 import java.io.IOException;
@@ -21,7 +22,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,8 +29,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -49,6 +51,7 @@ final class Lab {
     static final MediaType JSON_TYPE = MediaType.get("application/json");
     static final MediaType OCTETS = MediaType.get("application/octet-stream");
     static final MediaType PATCH_TYPE = MediaType.get("application/openstack-images-v2.1-json-patch");
+    static final Duration POLL = Duration.ofMillis(500);
 
     private static Lab instance;
 
@@ -268,45 +271,52 @@ final class Lab {
     }
 
     /** Polls the image until {@code done} holds; fails after {@code timeout} with the last view. */
-    JsonNode waitImage(String base, Token token, String id, Duration timeout, String what, Predicate<JsonNode> done)
-            throws InterruptedException {
-        Instant end = Instant.now().plus(timeout);
-        JsonNode last = null;
-        while (Instant.now().isBefore(end)) {
-            Resp r = get(base + "/v2/images/" + id, token);
-            if (r.status() == 200) {
-                last = r.json();
-                if (done.test(last)) {
-                    return last;
+    JsonNode waitImage(String base, Token token, String id, Duration timeout, String what, Predicate<JsonNode> done) {
+        AtomicReference<JsonNode> last = new AtomicReference<>();
+        try {
+            return await().atMost(timeout).pollInterval(POLL).until(() -> {
+                Resp r = get(base + "/v2/images/" + id, token);
+                JsonNode view = r.status() == 200 ? r.json() : null;
+                if (view != null) {
+                    last.set(view);
                 }
-            }
-            Thread.sleep(500);
+                return view;
+            }, view -> view != null && done.test(view));
+        } catch (ConditionTimeoutException e) {
+            return fail("image " + id + " at " + base + " did not become " + what + " within " + timeout
+                    + "; last view: " + last.get());
         }
-        fail("image " + id + " at " + base + " did not become " + what + " within " + timeout + "; last view: " + last);
-        return null;
     }
 
     /** The image's tasks (v2.12 {@code /v2/images/{id}/tasks}) once every one of them is finished. */
-    JsonNode waitTasksFinished(String base, Token token, String id, Duration timeout) throws InterruptedException {
-        Instant end = Instant.now().plus(timeout);
-        JsonNode last = null;
-        while (Instant.now().isBefore(end)) {
-            Resp r = get(base + "/v2/images/" + id + "/tasks", token);
-            if (r.status() == 200) {
-                last = r.json().path("tasks");
-                boolean finished = last.size() > 0;
-                for (JsonNode t : last) {
-                    String s = t.path("status").asText();
-                    finished &= s.equals("success") || s.equals("failure");
+    JsonNode waitTasksFinished(String base, Token token, String id, Duration timeout) {
+        AtomicReference<JsonNode> last = new AtomicReference<>();
+        try {
+            return await().atMost(timeout).pollInterval(POLL).until(() -> {
+                Resp r = get(base + "/v2/images/" + id + "/tasks", token);
+                JsonNode tasks = r.status() == 200 ? r.json().path("tasks") : null;
+                if (tasks != null) {
+                    last.set(tasks);
                 }
-                if (finished) {
-                    return last;
-                }
-            }
-            Thread.sleep(500);
+                return tasks;
+            }, Lab::allFinished);
+        } catch (ConditionTimeoutException e) {
+            return fail("the tasks of image " + id + " at " + base + " did not finish within " + timeout + ": "
+                    + last.get());
         }
-        fail("the tasks of image " + id + " at " + base + " did not finish within " + timeout + ": " + last);
-        return null;
+    }
+
+    private static boolean allFinished(JsonNode tasks) {
+        if (tasks == null || tasks.size() == 0) {
+            return false;
+        }
+        for (JsonNode t : tasks) {
+            String s = t.path("status").asText();
+            if (!s.equals("success") && !s.equals("failure")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static String json(Object o) {

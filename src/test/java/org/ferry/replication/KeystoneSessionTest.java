@@ -3,6 +3,7 @@ package org.ferry.replication;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import okhttp3.OkHttpClient;
 import org.ferry.testing.KeystoneStub;
+import org.ferry.testing.TestFerry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,7 +65,7 @@ class KeystoneSessionTest {
 
     @BeforeEach
     void start() {
-        keystone = ReplicationKit.wiremock();
+        keystone = TestFerry.wiremock();
         issued = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         clock = new MutableClock(issued);
         keystone.stubFor(post(urlPathEqualTo("/v3/auth/tokens")).withRequestBody(containing("\"password\""))

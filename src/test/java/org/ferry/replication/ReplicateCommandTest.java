@@ -22,9 +22,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 
+import static org.ferry.data.ImageFixtures.md5;
+import static org.ferry.data.ImageFixtures.random;
 import static org.ferry.replication.ReplicationKit.image;
-import static org.ferry.replication.ReplicationKit.md5;
-import static org.ferry.replication.ReplicationKit.random;
 import static org.ferry.replication.ReplicationKit.show;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,8 +54,8 @@ class ReplicateCommandTest {
 
     @BeforeAll
     static void start() throws IOException {
-        one = TestFerry.start(dir.resolve("one"), ReplicationKit.config(dir.resolve("one")));
-        Map<String, Map<String, String>> t = ReplicationKit.config(dir.resolve("target"));
+        one = TestFerry.start(dir.resolve("one"), TestFerry.anyPortConfig(dir.resolve("one")));
+        Map<String, Map<String, String>> t = TestFerry.anyPortConfig(dir.resolve("target"));
         TestFerry.section(t, "glance_download_regions").put("RegionOne", one.url());
         // the target refuses iso images, so one image of the job fails
         TestFerry.section(t, "image_format").put("disk_formats", "raw, qcow2");

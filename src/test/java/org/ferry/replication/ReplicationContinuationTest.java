@@ -18,12 +18,12 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.awaitility.Awaitility.await;
+import static org.ferry.data.ImageFixtures.md5;
+import static org.ferry.data.ImageFixtures.random;
 import static org.ferry.replication.ReplicationKit.count;
 import static org.ferry.replication.ReplicationKit.glanceImage;
 import static org.ferry.replication.ReplicationKit.listBody;
-import static org.ferry.replication.ReplicationKit.md5;
 import static org.ferry.replication.ReplicationKit.outcome;
-import static org.ferry.replication.ReplicationKit.random;
 import static org.ferry.replication.ReplicationKit.result;
 import static org.ferry.replication.ReplicationKit.run;
 import static org.ferry.replication.ReplicationKit.serve;
@@ -59,7 +59,7 @@ class ReplicationContinuationTest {
         byte[] d1 = random(100 << 10, 21);
         byte[] d2 = random(120 << 10, 22);
         byte[] d3 = random(140 << 10, 23);
-        source = ReplicationKit.wiremock();
+        source = TestFerry.wiremock();
         ObjectNode i1 = glanceImage(ID1, "one", "public", d1);
         ObjectNode i2 = glanceImage(ID2, "two", "public", d2);
         ObjectNode i3 = glanceImage(ID3, "three", "public", d3);
@@ -72,7 +72,7 @@ class ReplicationContinuationTest {
         source.stubFor(get(urlPathEqualTo("/v2/images")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withBody(listBody(List.of(i1, i2, i3), null))));
 
-        Map<String, Map<String, String>> c = ReplicationKit.config(dir);
+        Map<String, Map<String, String>> c = TestFerry.anyPortConfig(dir);
         TestFerry.section(c, "glance_download_regions").put("RegionTwo", source.baseUrl());
         TestFerry.section(c, "replication").put("jobs", "resume");
         TestFerry.section(c, "replication:resume").putAll(Map.of("source_regions", "RegionTwo", "concurrency", "1"));

@@ -21,10 +21,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static org.ferry.data.ImageFixtures.md5;
+import static org.ferry.data.ImageFixtures.random;
 import static org.ferry.replication.ReplicationKit.JSON;
 import static org.ferry.replication.ReplicationKit.count;
-import static org.ferry.replication.ReplicationKit.md5;
-import static org.ferry.replication.ReplicationKit.random;
 import static org.ferry.replication.ReplicationKit.runJob;
 import static org.ferry.replication.ReplicationKit.show;
 import static org.junit.jupiter.api.Assertions.assertEquals;

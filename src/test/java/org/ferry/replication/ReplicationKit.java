@@ -5,26 +5,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import org.ferry.testing.TestFerry;
 
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import java.util.stream.Collectors;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.awaitility.Awaitility.await;
+import static org.ferry.data.ImageFixtures.concat;
+import static org.ferry.data.ImageFixtures.md5;
+import static org.ferry.data.ImageFixtures.sha512;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Shared steps of the replication tests: regions (Ferry and WireMock), images, runs, Keystone tokens. */
@@ -34,28 +29,9 @@ final class ReplicationKit {
     private ReplicationKit() {
     }
 
-    /** A Ferry test configuration with any port allowed for glance-download (the regions are loopback ports). */
-    static Map<String, Map<String, String>> config(Path dir) {
-        Map<String, Map<String, String>> c = TestFerry.defaults(dir);
-        TestFerry.section(c, "import_filtering_opts").put("allowed_ports", "[]");
-        return c;
-    }
-
-    static WireMockServer wiremock() {
-        WireMockServer w = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
-        w.start();
-        return w;
-    }
-
-    static String[] headers(String[] a, String... b) {
-        String[] all = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        return all;
-    }
-
     /** Creates an image from {@code json} and uploads {@code data}; returns the id. */
     static String image(TestFerry f, String json, byte[] data, String... auth) {
-        var r = f.postJson("/v2/images", json, headers(auth, "Accept", "application/json"));
+        var r = f.postJson("/v2/images", json, concat(auth, "Accept", "application/json"));
         assertEquals(201, r.status(), r.text());
         String id = r.json().get("id").asText();
         var u = f.putData("/v2/images/" + id + "/file", data, auth);
@@ -64,7 +40,7 @@ final class ReplicationKit {
     }
 
     static JsonNode show(TestFerry f, String id, String... auth) {
-        var r = f.get("/v2/images/" + id, headers(auth, "Accept", "application/json"));
+        var r = f.get("/v2/images/" + id, concat(auth, "Accept", "application/json"));
         assertEquals(200, r.status(), r.text());
         return r.json();
     }
@@ -121,28 +97,6 @@ final class ReplicationKit {
 
     static int count(JsonNode run, String outcome) {
         return run.path("images").path(outcome).asInt();
-    }
-
-    static byte[] random(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
-
-    static String md5(byte[] data) {
-        return hex("MD5", data);
-    }
-
-    static String sha512(byte[] data) {
-        return hex("SHA-512", data);
-    }
-
-    private static String hex(String algo, byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance(algo).digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** A public, active Glance image view holding {@code data}. */

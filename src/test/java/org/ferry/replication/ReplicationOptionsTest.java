@@ -10,11 +10,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.Map;
 
+import static org.ferry.data.ImageFixtures.md5;
+import static org.ferry.data.ImageFixtures.random;
 import static org.ferry.replication.ReplicationKit.count;
 import static org.ferry.replication.ReplicationKit.image;
-import static org.ferry.replication.ReplicationKit.md5;
 import static org.ferry.replication.ReplicationKit.outcome;
-import static org.ferry.replication.ReplicationKit.random;
 import static org.ferry.replication.ReplicationKit.result;
 import static org.ferry.replication.ReplicationKit.runJob;
 import static org.ferry.replication.ReplicationKit.show;
@@ -37,8 +37,8 @@ class ReplicationOptionsTest {
 
     @BeforeAll
     static void start() {
-        one = TestFerry.start(dir.resolve("one"), ReplicationKit.config(dir.resolve("one")));
-        Map<String, Map<String, String>> c = ReplicationKit.config(dir.resolve("target"));
+        one = TestFerry.start(dir.resolve("one"), TestFerry.anyPortConfig(dir.resolve("one")));
+        Map<String, Map<String, String>> c = TestFerry.anyPortConfig(dir.resolve("target"));
         TestFerry.section(c, "glance_download_regions").put("RegionOne", one.url());
         TestFerry.section(c, "replication").put("jobs", "mirror, fresh");
         TestFerry.section(c, "replication:mirror").putAll(Map.of("source_regions", "RegionOne", "tags", "mirror",

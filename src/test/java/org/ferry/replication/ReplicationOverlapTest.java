@@ -25,10 +25,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.awaitility.Awaitility.await;
+import static org.ferry.data.ImageFixtures.random;
 import static org.ferry.replication.ReplicationKit.awaitRun;
 import static org.ferry.replication.ReplicationKit.glanceImage;
 import static org.ferry.replication.ReplicationKit.listBody;
-import static org.ferry.replication.ReplicationKit.random;
 import static org.ferry.replication.ReplicationKit.serve;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -49,13 +49,13 @@ class ReplicationOverlapTest {
     @BeforeAll
     static void start() {
         byte[] data = random(64 << 10, 31);
-        source = ReplicationKit.wiremock();
+        source = TestFerry.wiremock();
         ObjectNode img = glanceImage(IMAGE, "slow-listed", "public", data);
         serve(source, img, data);
         source.stubFor(get(urlPathEqualTo("/v2/images")).willReturn(aResponse().withStatus(200).withFixedDelay(1200)
                 .withHeader("Content-Type", "application/json").withBody(listBody(List.of(img), null))));
 
-        Map<String, Map<String, String>> c = ReplicationKit.config(dir);
+        Map<String, Map<String, String>> c = TestFerry.anyPortConfig(dir);
         TestFerry.section(c, "glance_download_regions").put("RegionTwo", source.baseUrl());
         TestFerry.section(c, "replication").put("jobs", "manual, every-second");
         TestFerry.section(c, "replication:manual").put("source_regions", "RegionTwo");

@@ -30,16 +30,16 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.ferry.data.ImageFixtures.md5;
+import static org.ferry.data.ImageFixtures.random;
+import static org.ferry.data.ImageFixtures.sha512;
 import static org.ferry.replication.ReplicationKit.count;
 import static org.ferry.replication.ReplicationKit.glanceImage;
 import static org.ferry.replication.ReplicationKit.image;
 import static org.ferry.replication.ReplicationKit.listBody;
-import static org.ferry.replication.ReplicationKit.md5;
-import static org.ferry.replication.ReplicationKit.random;
 import static org.ferry.replication.ReplicationKit.result;
 import static org.ferry.replication.ReplicationKit.runJob;
 import static org.ferry.replication.ReplicationKit.serve;
-import static org.ferry.replication.ReplicationKit.sha512;
 import static org.ferry.replication.ReplicationKit.show;
 import static org.ferry.replication.ReplicationKit.status;
 import static org.ferry.replication.ReplicationKit.tasks;
@@ -85,7 +85,7 @@ class ReplicationRouteTest {
     @BeforeAll
     static void start() {
         keystone = new KeystoneStub();
-        two = ReplicationKit.wiremock();
+        two = TestFerry.wiremock();
         one = TestFerry.start(dir.resolve("one"), keystoneConfig(dir.resolve("one")));
         Map<String, Map<String, String>> c = keystoneConfig(dir.resolve("target"));
         TestFerry.section(c, "replication").put("jobs", JOB);
@@ -133,7 +133,7 @@ class ReplicationRouteTest {
     }
 
     static Map<String, Map<String, String>> keystoneConfig(Path d) {
-        Map<String, Map<String, String>> c = ReplicationKit.config(d);
+        Map<String, Map<String, String>> c = TestFerry.anyPortConfig(d);
         TestFerry.keystone(c, keystone.url());
         return c;
     }

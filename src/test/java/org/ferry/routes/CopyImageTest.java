@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static org.ferry.data.ImageFixtures.random;
 import static org.ferry.routes.RouteKit.FAILED;
 import static org.ferry.routes.RouteKit.IMPORTING;
 import static org.ferry.routes.RouteKit.LOCK;
@@ -20,7 +21,6 @@ import static org.ferry.routes.RouteKit.assertStagingClean;
 import static org.ferry.routes.RouteKit.awaitTask;
 import static org.ferry.routes.RouteKit.failure;
 import static org.ferry.routes.RouteKit.importImage;
-import static org.ferry.routes.RouteKit.random;
 import static org.ferry.routes.RouteKit.show;
 import static org.ferry.routes.RouteKit.storeDir;
 import static org.ferry.routes.RouteKit.tasks;
@@ -43,7 +43,7 @@ class CopyImageTest {
 
     @BeforeAll
     static void start() {
-        ferry = TestFerry.start(dir, RouteKit.config(dir));
+        ferry = TestFerry.start(dir, TestFerry.anyPortConfig(dir));
     }
 
     @AfterAll

@@ -1,5 +1,6 @@
 package org.ferry.routes;
 
+import org.ferry.data.ImageFixtures;
 import org.ferry.testing.TestFerry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,7 +20,7 @@ class EmptyStoresTest {
 
     @BeforeAll
     static void start() {
-        ferry = TestFerry.start(dir, RouteKit.config(dir));
+        ferry = TestFerry.start(dir, TestFerry.anyPortConfig(dir));
     }
 
     @AfterAll
@@ -30,7 +31,7 @@ class EmptyStoresTest {
     @Test
     void glanceDirectWithNoStoresFailsItsTaskAndKeepsTheStagedData() {
         String id = RouteKit.create(ferry);
-        assertEquals(204, ferry.putData("/v2/images/" + id + "/stage", RouteKit.random(4096)).status());
+        assertEquals(204, ferry.putData("/v2/images/" + id + "/stage", ImageFixtures.random(4096)).status());
         RouteKit.accepted(ferry, id, "{\"method\":{\"name\":\"glance-direct\"},\"stores\":[]}");
         String message = RouteKit.failure(ferry, id);
         assertTrue(message.contains("no target store"), message);

@@ -27,6 +27,8 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.ferry.data.ImageFixtures.random;
+import static org.ferry.data.ImageFixtures.sha512;
 import static org.ferry.routes.RouteKit.FAILED;
 import static org.ferry.routes.RouteKit.accepted;
 import static org.ferry.routes.RouteKit.assertActive;
@@ -36,9 +38,7 @@ import static org.ferry.routes.RouteKit.awaitTask;
 import static org.ferry.routes.RouteKit.create;
 import static org.ferry.routes.RouteKit.failure;
 import static org.ferry.routes.RouteKit.glanceDownload;
-import static org.ferry.routes.RouteKit.random;
 import static org.ferry.routes.RouteKit.remoteImage;
-import static org.ferry.routes.RouteKit.sha512;
 import static org.ferry.routes.RouteKit.show;
 import static org.ferry.routes.RouteKit.stubRemote;
 import static org.ferry.routes.RouteKit.uuid;
@@ -66,15 +66,15 @@ class GlanceDownloadFailureTest {
 
     @BeforeAll
     static void start() throws Exception {
-        remote = RouteKit.wiremock();
-        other = RouteKit.wiremock();
+        remote = TestFerry.wiremock();
+        other = TestFerry.wiremock();
         resets = new ResetServer();
         String catalog = KeystoneStub.imageCatalog(
                 "RegionTwo", "public", "http://127.0.0.1:" + remote.port() + "/v2",
                 "RegionReset", "public", "http://127.0.0.1:" + resets.port());
         keystone = new KeystoneStub().token(TOKEN, "gdf-user", "gdf-project", List.of("member", "reader"),
                 Instant.now().plus(2, ChronoUnit.HOURS), catalog);
-        Map<String, Map<String, String>> c = RouteKit.config(dir);
+        Map<String, Map<String, String>> c = TestFerry.anyPortConfig(dir);
         TestFerry.keystone(c, keystone.url());
         TestFerry.section(c, "import_filtering_opts").put("allowed_hosts", "[127.0.0.1, localhost]");
         TestFerry.section(c, "task").put("remote_read_timeout", "2");

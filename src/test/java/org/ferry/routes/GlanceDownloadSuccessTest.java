@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import org.ferry.data.ImageFixtures;
 import org.ferry.testing.KeystoneStub;
 import org.ferry.testing.TestFerry;
 import org.junit.jupiter.api.AfterAll;
@@ -19,6 +20,7 @@ import java.util.Map;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static org.ferry.data.ImageFixtures.random;
 import static org.ferry.routes.RouteKit.FAILED;
 import static org.ferry.routes.RouteKit.accepted;
 import static org.ferry.routes.RouteKit.assertActive;
@@ -27,7 +29,6 @@ import static org.ferry.routes.RouteKit.assertStagingClean;
 import static org.ferry.routes.RouteKit.awaitTask;
 import static org.ferry.routes.RouteKit.create;
 import static org.ferry.routes.RouteKit.glanceDownload;
-import static org.ferry.routes.RouteKit.random;
 import static org.ferry.routes.RouteKit.remoteImage;
 import static org.ferry.routes.RouteKit.show;
 import static org.ferry.routes.RouteKit.storeDir;
@@ -54,7 +55,7 @@ class GlanceDownloadSuccessTest {
 
     @BeforeAll
     static void start() {
-        remote = RouteKit.wiremock();
+        remote = TestFerry.wiremock();
         String catalog = KeystoneStub.imageCatalog(
                 "RegionOne", "public", "http://127.0.0.1:1/unused",
                 "RegionTwo", "public", "http://127.0.0.1:" + remote.port() + "/v2/",
@@ -62,7 +63,7 @@ class GlanceDownloadSuccessTest {
                 "RegionThree", "public", "http://127.0.0.1:" + remote.port() + "/v2");
         keystone = new KeystoneStub().token(TOKEN, "gd-user", "gd-project", List.of("member", "reader"),
                 Instant.now().plus(2, ChronoUnit.HOURS), catalog);
-        Map<String, Map<String, String>> c = RouteKit.config(dir);
+        Map<String, Map<String, String>> c = TestFerry.anyPortConfig(dir);
         TestFerry.keystone(c, keystone.url());
         TestFerry.section(c, "glance_download_properties").put("extra_properties",
                 "[hw_, trait:, os_distro, os_secure_boot, os_type, os_, min_]");
@@ -144,7 +145,7 @@ class GlanceDownloadSuccessTest {
         assertStagingClean(ferry, id);
         assertTrue(RouteKit.files(storeDir(ferry, "fast")).contains(id));
         assertNoTraces(storeDir(ferry, "cheap"), id);
-        assertEquals(RouteKit.md5(data), RouteKit.md5(ferry.get("/v2/images/" + id + "/file", AUTH).body()));
+        assertEquals(ImageFixtures.md5(data), ImageFixtures.md5(ferry.get("/v2/images/" + id + "/file", AUTH).body()));
     }
 
     @Test

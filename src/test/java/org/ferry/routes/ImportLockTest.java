@@ -25,6 +25,7 @@ import java.util.concurrent.Future;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.ferry.data.ImageFixtures.random;
 import static org.ferry.routes.RouteKit.FAILED;
 import static org.ferry.routes.RouteKit.IMPORTING;
 import static org.ferry.routes.RouteKit.LOCK;
@@ -34,7 +35,6 @@ import static org.ferry.routes.RouteKit.assertStagingClean;
 import static org.ferry.routes.RouteKit.awaitTasks;
 import static org.ferry.routes.RouteKit.create;
 import static org.ferry.routes.RouteKit.importImage;
-import static org.ferry.routes.RouteKit.random;
 import static org.ferry.routes.RouteKit.show;
 import static org.ferry.routes.RouteKit.tasks;
 import static org.ferry.routes.RouteKit.uuid;
@@ -54,10 +54,10 @@ class ImportLockTest {
 
     @BeforeAll
     static void start() {
-        web = RouteKit.wiremock();
+        web = TestFerry.wiremock();
         web.stubFor(get(urlPathEqualTo("/slow")).willReturn(aResponse().withBody(DATA).withFixedDelay(700)));
         slowUrl = "http://127.0.0.1:" + web.port() + "/slow";
-        ferry = TestFerry.start(dir, RouteKit.config(dir));
+        ferry = TestFerry.start(dir, TestFerry.anyPortConfig(dir));
         images = new ImageRepository(ferry.ferry().database().jdbi());
         taskRows = new TaskRepository(ferry.ferry().database().jdbi());
     }

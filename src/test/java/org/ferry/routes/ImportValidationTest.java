@@ -5,6 +5,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import org.ferry.catalog.ImageRepository;
 import org.ferry.catalog.Task;
 import org.ferry.catalog.TaskRepository;
+import org.ferry.data.ImageFixtures;
 import org.ferry.testing.TestFerry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,12 +18,12 @@ import java.time.Instant;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.ferry.data.ImageFixtures.random;
 import static org.ferry.routes.RouteKit.accepted;
 import static org.ferry.routes.RouteKit.assertActive;
 import static org.ferry.routes.RouteKit.awaitTask;
 import static org.ferry.routes.RouteKit.create;
 import static org.ferry.routes.RouteKit.importImage;
-import static org.ferry.routes.RouteKit.random;
 import static org.ferry.routes.RouteKit.show;
 import static org.ferry.routes.RouteKit.tasks;
 import static org.ferry.routes.RouteKit.uploaded;
@@ -47,8 +48,8 @@ class ImportValidationTest {
 
     @BeforeAll
     static void start() {
-        web = RouteKit.wiremock();
-        ferry = TestFerry.start(dir, RouteKit.config(dir));
+        web = TestFerry.wiremock();
+        ferry = TestFerry.start(dir, TestFerry.anyPortConfig(dir));
         queued = create(ferry, MEMBER);
         active = uploaded(ferry, random(4096), MEMBER);
         url = "http://127.0.0.1:" + web.port() + "/img";
@@ -150,14 +151,14 @@ class ImportValidationTest {
                 MEMBER);
         refused(400, "All_stores parameter can't be used with x-image-meta-store header or stores parameter", queued,
                 "{\"method\":{\"name\":\"web-download\",\"uri\":\"ftp://x\"},\"all_stores\":true}",
-                RouteKit.concat(MEMBER, "X-Image-Meta-Store", "fast"));
+                ImageFixtures.concat(MEMBER, "X-Image-Meta-Store", "fast"));
         refused(400, "Stores parameter and x-image-meta-store header can't be both specified", queued,
                 "{\"method\":{\"name\":\"web-download\",\"uri\":\"ftp://x\"},\"stores\":[\"nope\"]}",
-                RouteKit.concat(MEMBER, "X-Image-Meta-Store", "fast"));
+                ImageFixtures.concat(MEMBER, "X-Image-Meta-Store", "fast"));
         refused(409, "Store for identifier x not found", queued,
                 "{\"method\":{\"name\":\"web-download\",\"uri\":\"ftp://x\"},\"stores\":[\"fast\",\"x\"]}", MEMBER);
         refused(409, "Store for identifier y not found", queued, web("ftp://x"),
-                RouteKit.concat(MEMBER, "X-Image-Meta-Store", "y"));
+                ImageFixtures.concat(MEMBER, "X-Image-Meta-Store", "y"));
         refused(409, "Store for identifier os_glance_staging_store not found", queued,
                 "{\"method\":{\"name\":\"web-download\",\"uri\":\"" + url + "\"},\"stores\":[\"os_glance_staging_store\"]}",
                 MEMBER);
@@ -175,7 +176,7 @@ class ImportValidationTest {
         web.stubFor(get(urlPathEqualTo("/slow")).willReturn(aResponse().withBody(data).withFixedDelay(1500)));
         String id = create(ferry, MEMBER);
         var r = accepted(ferry, id, "{\"method\":{\"name\":\"web-download\",\"uri\":\"http://127.0.0.1:" + web.port()
-                + "/slow\"},\"stores\":[\"cheap\"]}", RouteKit.concat(MEMBER, "X-Openstack-Request-ID", "my-req-1"));
+                + "/slow\"},\"stores\":[\"cheap\"]}", ImageFixtures.concat(MEMBER, "X-Openstack-Request-ID", "my-req-1"));
         JsonNode now = show(ferry, id, MEMBER);
         assertEquals("importing", now.get("status").asText(), now.toString());
         assertEquals("cheap", now.get(RouteKit.IMPORTING).asText());

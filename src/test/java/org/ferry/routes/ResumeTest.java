@@ -22,13 +22,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static org.ferry.data.ImageFixtures.random;
 import static org.ferry.routes.RouteKit.accepted;
 import static org.ferry.routes.RouteKit.assertActive;
 import static org.ferry.routes.RouteKit.assertStagingClean;
 import static org.ferry.routes.RouteKit.awaitTask;
 import static org.ferry.routes.RouteKit.create;
 import static org.ferry.routes.RouteKit.glanceDownload;
-import static org.ferry.routes.RouteKit.random;
 import static org.ferry.routes.RouteKit.remoteImage;
 import static org.ferry.routes.RouteKit.show;
 import static org.ferry.routes.RouteKit.uuid;
@@ -45,7 +45,7 @@ class ResumeTest {
     @BeforeAll
     static void start() throws IOException {
         remote = new FlakyServer();
-        Map<String, Map<String, String>> c = RouteKit.config(dir);
+        Map<String, Map<String, String>> c = TestFerry.anyPortConfig(dir);
         TestFerry.section(c, "glance_download_regions").put("RegionFlaky", "http://127.0.0.1:" + remote.port());
         ferry = TestFerry.start(dir, c);
     }

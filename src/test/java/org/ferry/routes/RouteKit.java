@@ -4,21 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import org.ferry.testing.TestFerry;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -26,6 +19,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.awaitility.Awaitility.await;
+import static org.ferry.data.ImageFixtures.concat;
+import static org.ferry.data.ImageFixtures.md5;
+import static org.ferry.data.ImageFixtures.sha512;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,25 +34,6 @@ final class RouteKit {
     static final String LOCK = "os_glance_import_task";
 
     private RouteKit() {
-    }
-
-    /** The import-test configuration: the shipped defaults with any port allowed (the stubs use loopback ports). */
-    static Map<String, Map<String, String>> config(Path dir) {
-        Map<String, Map<String, String>> c = TestFerry.defaults(dir);
-        TestFerry.section(c, "import_filtering_opts").put("allowed_ports", "[]");
-        return c;
-    }
-
-    static WireMockServer wiremock() {
-        WireMockServer w = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
-        w.start();
-        return w;
-    }
-
-    static String[] concat(String[] a, String... b) {
-        String[] all = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        return all;
     }
 
     /** Creates an image from a JSON body; returns its id. */
@@ -181,28 +158,6 @@ final class RouteKit {
 
     static String uuid() {
         return UUID.randomUUID().toString();
-    }
-
-    static byte[] random(int n) {
-        byte[] b = new byte[n];
-        new Random(n * 31L + 7).nextBytes(b);
-        return b;
-    }
-
-    static String md5(byte[] data) {
-        return hex("MD5", data);
-    }
-
-    static String sha512(byte[] data) {
-        return hex("SHA-512", data);
-    }
-
-    private static String hex(String algo, byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance(algo).digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** The JSON of an active remote Glance image holding {@code data}, with qcow2/ovf formats. */

@@ -2,6 +2,7 @@ package org.ferry.routes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import org.ferry.data.ImageFixtures;
 import org.ferry.testing.TestFerry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,6 +15,7 @@ import java.util.Map;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.ferry.data.ImageFixtures.random;
 import static org.ferry.routes.RouteKit.FAILED;
 import static org.ferry.routes.RouteKit.accepted;
 import static org.ferry.routes.RouteKit.assertBackToQueued;
@@ -21,7 +23,6 @@ import static org.ferry.routes.RouteKit.awaitTask;
 import static org.ferry.routes.RouteKit.create;
 import static org.ferry.routes.RouteKit.failure;
 import static org.ferry.routes.RouteKit.importImage;
-import static org.ferry.routes.RouteKit.random;
 import static org.ferry.routes.RouteKit.show;
 import static org.ferry.routes.RouteKit.tasks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,9 +39,9 @@ class SingleStoreImportTest {
 
     @BeforeAll
     static void start() {
-        web = RouteKit.wiremock();
+        web = TestFerry.wiremock();
         base = "http://127.0.0.1:" + web.port();
-        Map<String, Map<String, String>> c = RouteKit.config(dir);
+        Map<String, Map<String, String>> c = TestFerry.anyPortConfig(dir);
         c.get("DEFAULT").remove("enabled_backends");
         c.remove("fast");
         c.remove("cheap");
@@ -82,12 +83,12 @@ class SingleStoreImportTest {
         assertFalse(img.has("stores"), img.toString());
         assertEquals("", img.get(FAILED).asText());
         assertEquals("", img.get(RouteKit.IMPORTING).asText());
-        assertEquals(RouteKit.sha512(data), img.get("os_hash_value").asText());
+        assertEquals(ImageFixtures.sha512(data), img.get("os_hash_value").asText());
 
         String other = create(ferry);
         accepted(ferry, other, webDownload("/single", ",\"stores\":[\"nope\"]"), "X-Image-Meta-Store", "nope");
         awaitTask(ferry, other, "success");
-        assertEquals(RouteKit.md5(data), show(ferry, other).get("checksum").asText());
+        assertEquals(ImageFixtures.md5(data), show(ferry, other).get("checksum").asText());
     }
 
     @Test

@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static org.ferry.data.ImageFixtures.md5;
+import static org.ferry.data.ImageFixtures.random;
 import static org.ferry.routes.RouteKit.FAILED;
 import static org.ferry.routes.RouteKit.IMPORTING;
 import static org.ferry.routes.RouteKit.LOCK;
@@ -30,8 +32,6 @@ import static org.ferry.routes.RouteKit.awaitTask;
 import static org.ferry.routes.RouteKit.create;
 import static org.ferry.routes.RouteKit.failure;
 import static org.ferry.routes.RouteKit.glanceDownload;
-import static org.ferry.routes.RouteKit.md5;
-import static org.ferry.routes.RouteKit.random;
 import static org.ferry.routes.RouteKit.remoteImage;
 import static org.ferry.routes.RouteKit.show;
 import static org.ferry.routes.RouteKit.staging;
@@ -57,8 +57,8 @@ class StoreFailureTest {
 
     @BeforeAll
     static void start() {
-        remote = RouteKit.wiremock();
-        Map<String, Map<String, String>> c = RouteKit.config(dir);
+        remote = TestFerry.wiremock();
+        Map<String, Map<String, String>> c = TestFerry.anyPortConfig(dir);
         TestFerry.section(c, "glance_download_regions").put("RegionTwo", "http://127.0.0.1:" + remote.port());
         ferry = TestFerry.start(dir, c);
     }

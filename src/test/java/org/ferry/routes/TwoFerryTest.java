@@ -14,6 +14,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 
+import static org.ferry.data.ImageFixtures.md5;
+import static org.ferry.data.ImageFixtures.random;
+import static org.ferry.data.ImageFixtures.sha512;
 import static org.ferry.routes.RouteKit.FAILED;
 import static org.ferry.routes.RouteKit.accepted;
 import static org.ferry.routes.RouteKit.assertActive;
@@ -21,11 +24,7 @@ import static org.ferry.routes.RouteKit.assertStagingClean;
 import static org.ferry.routes.RouteKit.awaitTask;
 import static org.ferry.routes.RouteKit.create;
 import static org.ferry.routes.RouteKit.glanceDownload;
-import static org.ferry.routes.RouteKit.md5;
-import static org.ferry.routes.RouteKit.random;
-import static org.ferry.routes.RouteKit.sha512;
 import static org.ferry.routes.RouteKit.show;
-import static org.ferry.routes.RouteKit.uploaded;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -55,7 +54,7 @@ class TwoFerryTest {
     }
 
     private static Map<String, Map<String, String>> config(Path d) {
-        Map<String, Map<String, String>> c = RouteKit.config(d);
+        Map<String, Map<String, String>> c = TestFerry.anyPortConfig(d);
         TestFerry.keystone(c, keystone.url());
         return c;
     }

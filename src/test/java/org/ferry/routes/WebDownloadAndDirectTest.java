@@ -15,6 +15,7 @@ import java.util.Map;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.ferry.data.ImageFixtures.random;
 import static org.ferry.routes.RouteKit.FAILED;
 import static org.ferry.routes.RouteKit.accepted;
 import static org.ferry.routes.RouteKit.assertActive;
@@ -24,7 +25,6 @@ import static org.ferry.routes.RouteKit.awaitTask;
 import static org.ferry.routes.RouteKit.create;
 import static org.ferry.routes.RouteKit.failure;
 import static org.ferry.routes.RouteKit.importImage;
-import static org.ferry.routes.RouteKit.random;
 import static org.ferry.routes.RouteKit.show;
 import static org.ferry.routes.RouteKit.staging;
 import static org.ferry.routes.RouteKit.tasks;
@@ -43,10 +43,10 @@ class WebDownloadAndDirectTest {
 
     @BeforeAll
     static void start() throws Exception {
-        web = RouteKit.wiremock();
+        web = TestFerry.wiremock();
         resets = new ResetServer();
         base = "http://127.0.0.1:" + web.port();
-        Map<String, Map<String, String>> c = RouteKit.config(dir);
+        Map<String, Map<String, String>> c = TestFerry.anyPortConfig(dir);
         TestFerry.section(c, "import_filtering_opts").put("disallowed_ports", "[25, 6666]");
         ferry = TestFerry.start(dir, c);
     }

@@ -1,5 +1,7 @@
 package org.ferry.testing;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -56,6 +58,20 @@ public final class TestFerry implements AutoCloseable {
         section(c, "paste_deploy").put("flavor", "keystone");
         section(c, "keystone_authtoken").putAll(Map.of("www_authenticate_uri", keystoneUrl, "auth_url", keystoneUrl,
                 "username", "glance", "password", "secret", "project_name", "service"));
+    }
+
+    /** {@link #defaults} with any port allowed for downloads (test remotes listen on loopback ports). */
+    public static Map<String, Map<String, String>> anyPortConfig(Path dir) {
+        Map<String, Map<String, String>> c = defaults(dir);
+        section(c, "import_filtering_opts").put("allowed_ports", "[]");
+        return c;
+    }
+
+    /** A started WireMock server on 127.0.0.1 and a free port, for a test's remote. */
+    public static WireMockServer wiremock() {
+        WireMockServer w = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
+        w.start();
+        return w;
     }
 
     public static Map<String, String> section(Map<String, Map<String, String>> c, String name) {
