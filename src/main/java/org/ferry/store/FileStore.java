@@ -13,11 +13,14 @@ import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.UUID;
 
 /**
  * A directory of image files, one file per image named by its id. Writes go to a hidden temporary file that is
  * renamed into place on commit, so a reader never sees a partial image and a failed write leaves nothing behind.
+ * Where the directory's filesystem allows it, files are written with direct I/O ({@link DirectWriteChannel}),
+ * otherwise through the page cache with syncs behind the writer ({@link WriteBehindChannel}).
  */
 public final class FileStore implements Store {
     private final String id;
@@ -26,6 +29,8 @@ public final class FileStore implements Store {
     private final int weight;
     private final int chunkSize;
     private final boolean thinProvisioning;
+    /** The alignment for direct-I/O writes into {@link #dir}, or empty where its filesystem refuses direct I/O. */
+    private final OptionalInt directIoAlignment;
 
     public FileStore(String id, Path dir, Optional<String> description, int weight, int chunkSize, boolean thinProvisioning) {
         this.id = id;
@@ -39,6 +44,7 @@ public final class FileStore implements Store {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the data directory of store " + id + ": " + this.dir, e);
         }
+        this.directIoAlignment = DirectWriteChannel.probe(this.dir);
     }
 
     @Override
@@ -91,8 +97,9 @@ public final class FileStore implements Store {
     public StoreWrite beginWrite(String imageId) throws IOException {
         Path target = pathOf(imageId);
         Path tmp = dir.resolve("." + imageId + "." + UUID.randomUUID() + ".part");
-        WriteBehindChannel ch = new WriteBehindChannel(
-                FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+        ImageFileChannel ch = directIoAlignment.isPresent()
+                ? DirectWriteChannel.create(tmp, directIoAlignment.getAsInt())
+                : new WriteBehindChannel(FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
         return new StoreWrite() {
             private boolean done;
 

@@ -1,0 +1,196 @@
+package org.ferry.store;
+
+import com.sun.nio.file.ExtendedOpenOption;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.OptionalInt;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * An image file written with direct I/O ({@code O_DIRECT}): the bytes go from Ferry's buffer to the disk without a
+ * copy into the page cache and without the kernel's later writeback, which on the benchmark machine halved the CPU
+ * that writing an image costs (4 GiB: 0.9 s of CPU instead of 1.7 s, system-wide). An image is written once and
+ * not read back by the import, so the page cache would gain nothing from holding it.
+ *
+ * <p>Direct I/O wants block-aligned buffers, offsets and lengths. Writes are gathered into one of two aligned buffers;
+ * a full buffer is written on a background thread while the other one fills. {@link #sync()} writes the last, partial
+ * block padded with zeros, cuts the file back to its real size and syncs it.
+ */
+final class DirectWriteChannel implements ImageFileChannel {
+    /** Bytes per direct write. */
+    static final int BUFFER_SIZE = 512 * 1024;
+
+    /** Aligned buffers handed back by finished writes, for the next ones; at most this many are kept. */
+    private static final BlockingQueue<ByteBuffer> SPARE = new ArrayBlockingQueue<>(8);
+
+    private final FileChannel file;
+    private final int alignment;
+    private ByteBuffer filling;
+    private ByteBuffer written;
+    private CompletableFuture<Void> writing = CompletableFuture.completedFuture(null);
+    private long size;
+    private boolean synced;
+
+    private DirectWriteChannel(FileChannel file, int alignment) {
+        this.file = file;
+        this.alignment = alignment;
+        this.filling = buffer(alignment);
+        this.written = buffer(alignment);
+    }
+
+    /**
+     * Finds out whether files in {@code dir} can be written with direct I/O, by opening a probe file that way.
+     *
+     * @return the alignment direct writes need there, or empty when the filesystem refuses direct I/O (tmpfs before
+     *         Linux 6.6, for one) or needs an alignment this channel does not support
+     */
+    static OptionalInt probe(Path dir) {
+        Path p = dir.resolve(".ferry-direct-io-probe-" + UUID.randomUUID());
+        try {
+            int alignment = Math.toIntExact(Files.getFileStore(dir).getBlockSize());
+            if (alignment <= 0 || Integer.bitCount(alignment) != 1 || alignment > BUFFER_SIZE) {
+                return OptionalInt.empty();
+            }
+            try (FileChannel ignored = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    ExtendedOpenOption.DIRECT)) {
+                return OptionalInt.of(alignment);
+            }
+        } catch (IOException | UnsupportedOperationException | ArithmeticException e) {
+            return OptionalInt.empty();
+        } finally {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException ignored) {
+                // the probe's name is hidden and unique
+            }
+        }
+    }
+
+    /** Creates {@code path}, which must not exist, for writing with direct I/O at the given {@link #probe} alignment. */
+    static DirectWriteChannel create(Path path, int alignment) throws IOException {
+        return new DirectWriteChannel(FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                ExtendedOpenOption.DIRECT), alignment);
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        if (filling == null || !file.isOpen()) {
+            throw new ClosedChannelException();
+        }
+        if (synced) {
+            throw new IllegalStateException("the file is already synced");
+        }
+        int n = src.remaining();
+        while (src.hasRemaining()) {
+            int take = Math.min(src.remaining(), filling.remaining());
+            filling.put(filling.position(), src, src.position(), take);
+            filling.position(filling.position() + take);
+            src.position(src.position() + take);
+            if (!filling.hasRemaining()) {
+                writeFilledBuffer();
+            }
+        }
+        size += n;
+        return n;
+    }
+
+    /** Starts writing the full buffer in the background and goes on filling the other one. */
+    private void writeFilledBuffer() throws IOException {
+        awaitWrite();
+        ByteBuffer full = filling;
+        filling = written;
+        written = full;
+        full.flip();
+        writing = CompletableFuture.runAsync(() -> writeFully(full), StoreThreads.IO);
+    }
+
+    private void writeFully(ByteBuffer b) {
+        try {
+            while (b.hasRemaining()) {
+                file.write(b);
+            }
+            b.clear();
+        } catch (IOException e) {
+            throw new CompletionException(e);
+        }
+    }
+
+    private void awaitWrite() throws IOException {
+        try {
+            writing.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw new IOException("writing the image file failed: " + io.getMessage(), io);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void sync() throws IOException {
+        if (filling == null || !file.isOpen()) {
+            throw new ClosedChannelException();
+        }
+        awaitWrite();
+        synced = true;
+        int tail = filling.position();
+        if (tail > 0) {
+            int padded = (tail + alignment - 1) / alignment * alignment;
+            while (filling.position() < padded) {
+                filling.put((byte) 0);
+            }
+            filling.flip();
+            try {
+                writeFully(filling);
+            } catch (CompletionException e) {
+                throw (IOException) e.getCause();
+            }
+            file.truncate(size);
+        }
+        file.force(false);
+    }
+
+    @Override
+    public boolean isOpen() {
+        return file.isOpen();
+    }
+
+    /** Closes the file once a background write still running has ended; the buffers go back to the spares. */
+    @Override
+    public void close() throws IOException {
+        if (filling == null) {
+            return;
+        }
+        try {
+            writing.exceptionally(e -> null).join();
+        } finally {
+            file.close();
+            giveBack(filling);
+            giveBack(written);
+            filling = null;
+            written = null;
+        }
+    }
+
+    private static ByteBuffer buffer(int alignment) {
+        ByteBuffer b = SPARE.poll();
+        if (b != null && b.alignmentOffset(0, alignment) == 0 && b.capacity() % alignment == 0) {
+            return b.clear();
+        }
+        return ByteBuffer.allocateDirect(BUFFER_SIZE + alignment).alignedSlice(alignment);
+    }
+
+    private static void giveBack(ByteBuffer b) {
+        SPARE.offer(b.clear());
+    }
+}
