@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Moves image bytes from a stream to one or more channels and hashes them in the same pass: md5 and the configured
  * {@code hashing_algorithm} each run on their own thread, fed by a small pool of reusable chunks, so hashing
  * overlaps with I/O and memory stays at {@code buffers x bufferSize} whatever the image size. Nothing is allocated
- * per chunk: the chunks, their buffers and their channel views are made once per move.
+ * per chunk: the chunks, their buffers and their channel views are made once and reused by later moves.
  *
  * <p>Chunks are small and many (128 KiB x 16): a chunk is likely still in the CPU cache when the digest threads read
  * it, a slow hasher stalls the reader less often, and reads and writes of at most one chunk keep the JDK's per-thread
@@ -31,12 +31,20 @@ public final class DataMover {
     /** Chunk size and count that Ferry uses; see the class comment. */
     public static final int DEFAULT_BUFFER_SIZE = 128 * 1024;
     public static final int DEFAULT_BUFFERS = 16;
+    /** Sets of chunks kept between moves: enough for two moves at a time without allocating. */
+    static final int SPARE_SETS = 2;
 
     private static final Chunk END = new Chunk(0);
 
     private final ExecutorService digestThreads;
     private final int bufferSize;
     private final int buffers;
+    /**
+     * Chunks that finished moves handed back, for the next moves: a move's chunks live as long as the move, so new
+     * ones for every move would each time be promoted to the old generation and stay there as garbage until a full
+     * collection. At most {@link #SPARE_SETS} sets are kept; a failed move's chunks are left to the collector.
+     */
+    private final BlockingQueue<Chunk[]> spareChunks = new ArrayBlockingQueue<>(SPARE_SETS);
 
     public DataMover(ExecutorService digestThreads, int bufferSize, int buffers) {
         this.digestThreads = digestThreads;
@@ -58,10 +66,8 @@ public final class DataMover {
 
     public Digests move(InputStream in, List<WritableByteChannel> outs, String javaHashName, String hashAlgo,
                         Limits limits, Progress progress) throws IOException {
-        BlockingQueue<Chunk> pool = new ArrayBlockingQueue<>(buffers);
-        for (int i = 0; i < buffers; i++) {
-            pool.add(new Chunk(bufferSize));
-        }
+        Chunk[] chunks = takeChunks();
+        BlockingQueue<Chunk> pool = new ArrayBlockingQueue<>(buffers, false, List.of(chunks));
         BlockingQueue<Chunk> md5Queue = new ArrayBlockingQueue<>(buffers + 1);
         BlockingQueue<Chunk> hashQueue = new ArrayBlockingQueue<>(buffers + 1);
         // created here, not in the digest threads: a digest thread that dies never hands its buffers back
@@ -123,13 +129,28 @@ public final class DataMover {
         }
         try {
             HexFormat hex = HexFormat.of();
-            return new Digests(total, hex.formatHex(md5.get()), hashAlgo, hex.formatHex(hash.get()));
+            Digests d = new Digests(total, hex.formatHex(md5.get()), hashAlgo, hex.formatHex(hash.get()));
+            spareChunks.offer(chunks); // both digest threads are done with them
+            return d;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while hashing image data", e);
         } catch (ExecutionException e) {
             throw new IOException("hashing image data failed", e.getCause());
         }
+    }
+
+    /** The chunks of a finished move, or new ones. */
+    private Chunk[] takeChunks() {
+        Chunk[] spare = spareChunks.poll();
+        if (spare != null) {
+            return spare;
+        }
+        Chunk[] chunks = new Chunk[buffers];
+        for (int i = 0; i < buffers; i++) {
+            chunks[i] = new Chunk(bufferSize);
+        }
+        return chunks;
     }
 
     /** Reads until the buffer is full or the stream ends; returns the bytes read, or -1 at the end. */

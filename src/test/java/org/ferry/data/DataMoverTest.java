@@ -15,9 +15,11 @@ import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.ferry.data.ImageFixtures.md5;
@@ -219,6 +221,35 @@ class DataMoverTest {
             byte[] data = random(20_000 + i);
             assertEquals(sha512(data), move(mover, new ByteArrayInputStream(data), List.of(),
                     DataMover.Limits.none()).hash());
+        }
+    }
+
+    /** Chunks are reused from move to move: a failed move in between and moves at the same time still hash right. */
+    @Test
+    void reusedChunksNeverMixMovesUpAfterAFailureOrInParallel() throws Exception {
+        DataMover mover = new DataMover(digestThreads, 16 * 1024, 3);
+        byte[] first = random(200_001);
+        assertEquals(sha512(first), move(mover, new ByteArrayInputStream(first), List.of(), DataMover.Limits.none()).hash());
+        assertThrows(SizeLimitException.class, () -> move(mover, new ByteArrayInputStream(random(300_000)), List.of(),
+                new DataMover.Limits(100_000, null)));
+        ExecutorService callers = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                byte[] data = random(150_000 + 977 * i);
+                ByteArrayOutputStream copy = new ByteArrayOutputStream();
+                results.add(callers.submit(() -> {
+                    Digests d = move(mover, new Trickle(data, 5000), List.of(Channels.newChannel(copy)),
+                            DataMover.Limits.none());
+                    return d.hash().equals(sha512(data)) && d.md5().equals(md5(data))
+                            && Arrays.equals(data, copy.toByteArray());
+                }));
+            }
+            for (Future<Boolean> r : results) {
+                assertTrue(r.get(20, TimeUnit.SECONDS), "digests and copy of a parallel move");
+            }
+        } finally {
+            callers.shutdownNow();
         }
     }
 

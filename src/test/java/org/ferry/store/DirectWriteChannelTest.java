@@ -67,13 +67,13 @@ class DirectWriteChannelTest {
 
     @Test
     void keepsEveryByteOfOddSizedPiecesAndCutsThePaddedTail() throws IOException {
-        byte[] data = ImageFixtures.random(3 * DirectWriteChannel.BUFFER_SIZE + 12_345, 7);
+        byte[] data = ImageFixtures.random(7 * DirectWriteChannel.BUFFER_SIZE + 12_345, 7);
         assertArrayEquals(data, writeAndRead("odd", data, 7777));
     }
 
     @Test
     void keepsPiecesLargerThanItsBuffer() throws IOException {
-        byte[] data = ImageFixtures.random(5 * DirectWriteChannel.BUFFER_SIZE + 1, 8);
+        byte[] data = ImageFixtures.random(9 * DirectWriteChannel.BUFFER_SIZE + 1, 8);
         assertArrayEquals(data, writeAndRead("large-pieces", data, 2 * DirectWriteChannel.BUFFER_SIZE + 3));
     }
 
