@@ -12,7 +12,7 @@
 #   .jsa instead of .jar). When the archive is missing or older than the jar, this run writes it when Ferry stops
 #   (a clean stop: SIGTERM or SIGINT; it takes a few seconds; only a run of the service writes it, not --help or a
 #   subcommand such as replicate), so every later start maps the classes instead of
-#   loading them: a smaller resident set (measured in docs/benchmarks.md) and a faster start. A stale or
+#   loading them: a smaller resident set (measured in docs/memory.md) and a faster start. A stale or
 #   unusable archive is only ever skipped by the JVM, never trusted.
 #
 # Environment: FERRY_JAR (default target/ferry.jar of this checkout), FERRY_JVM_OPTIONS (default conf/jvm.options),
