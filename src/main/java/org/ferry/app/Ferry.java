@@ -50,6 +50,8 @@ import org.ferry.flow.VerifyStaging;
 import org.ferry.remote.SafeHttp;
 import org.ferry.remote.UriFilter;
 import org.ferry.replication.Replication;
+import org.ferry.store.FileStore;
+import org.ferry.store.Store;
 import org.ferry.store.StoreRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,6 +89,19 @@ public final class Ferry implements AutoCloseable {
         this.digestThreads = digestThreads;
         this.commitPool = commitPool;
         this.port = port;
+    }
+
+    private static List<String> fileStores(StoreRegistry stores, boolean directIo) {
+        List<String> ids = new ArrayList<>();
+        for (Store s : stores.all()) {
+            if (s instanceof FileStore f && f.directIo() == directIo) {
+                ids.add(s.id());
+            }
+        }
+        if (stores.staging().directIo() == directIo) {
+            ids.add(stores.staging().id());
+        }
+        return ids;
     }
 
     public static Ferry start(FerryConfig config) throws Exception {
@@ -177,6 +192,8 @@ public final class Ferry implements AutoCloseable {
             LOG.info("Ferry listening on http://{}:{} (stores: {}, auth: {})", config.bindHost(), port,
                     stores.all().stream().map(s -> s.id() + ":" + s.type()).toList(),
                     config.keystoneAuth() ? "keystone" : "none");
+            LOG.info("Image files written with direct I/O in {}, through the page cache in {}",
+                    fileStores(stores, true), fileStores(stores, false));
             return new Ferry(db, camel, scheduler, server, digests, commitPool, port, replication);
         } catch (Exception | Error e) {
             if (replication != null) {

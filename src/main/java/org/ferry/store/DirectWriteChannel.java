@@ -120,7 +120,7 @@ final class DirectWriteChannel implements ImageFileChannel {
         writes[current] = CompletableFuture.runAsync(() -> writeFully(full, at), StoreThreads.IO);
         offset += full.limit();
         current = (current + 1) % BUFFERS;
-        await(writes[current]);
+        StoreThreads.await(writes[current]);
         buffers[current].clear();
     }
 
@@ -135,22 +135,11 @@ final class DirectWriteChannel implements ImageFileChannel {
         }
     }
 
-    private static void await(CompletableFuture<Void> write) throws IOException {
-        try {
-            write.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw new IOException("writing the image file failed: " + io.getMessage(), io);
-            }
-            throw e;
-        }
-    }
-
     @Override
     public void sync() throws IOException {
         checkOpen();
         for (CompletableFuture<Void> w : writes) {
-            await(w);
+            StoreThreads.await(w);
         }
         synced = true;
         ByteBuffer tail = buffers[current];

@@ -85,6 +85,11 @@ public final class FileStore implements Store {
         return p;
     }
 
+    /** Whether image files are written here with direct I/O (the filesystem allows it), not through the page cache. */
+    public boolean directIo() {
+        return directIoAlignment.isPresent();
+    }
+
     public Path pathOf(String imageId) {
         return dir.resolve(imageId);
     }

@@ -1,5 +1,8 @@
 package org.ferry.store;
 
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,5 +19,17 @@ final class StoreThreads {
     });
 
     private StoreThreads() {
+    }
+
+    /** Waits for a background write or sync of an image file; its failure comes out as an IOException. */
+    static void await(CompletableFuture<Void> task) throws IOException {
+        try {
+            task.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw new IOException("writing the image file failed: " + io.getMessage(), io);
+            }
+            throw e;
+        }
     }
 }

@@ -51,11 +51,7 @@ final class WriteBehindChannel implements ImageFileChannel {
         if (!file.isOpen()) {
             throw new ClosedChannelException();
         }
-        try {
-            syncing.join();
-        } catch (CompletionException e) {
-            rethrowSyncFailure();
-        }
+        StoreThreads.await(syncing);
         file.force(false);
     }
 
@@ -85,14 +81,7 @@ final class WriteBehindChannel implements ImageFileChannel {
 
     private void rethrowSyncFailure() throws IOException {
         if (syncing.isCompletedExceptionally()) {
-            try {
-                syncing.join();
-            } catch (CompletionException e) {
-                if (e.getCause() instanceof IOException io) {
-                    throw new IOException("writing the image file failed: " + io.getMessage(), io);
-                }
-                throw e;
-            }
+            StoreThreads.await(syncing);
         }
     }
 }

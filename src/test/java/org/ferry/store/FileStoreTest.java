@@ -50,6 +50,18 @@ class FileStoreTest {
     }
 
     @Test
+    void writesWithDirectIoOnTheMachinesDisk() throws IOException {
+        assertTrue(store.directIo(), "the test directory is on ext4, which allows direct I/O");
+        StoreWrite w = store.beginWrite(ID);
+        byte[] data = new byte[100_001];
+        data[100_000] = 7;
+        write(w, data);
+        w.commit();
+        assertArrayEquals(data, Files.readAllBytes(dir.resolve(ID)));
+        assertEquals(List.of(ID), names(), "no probe file or partial file is left");
+    }
+
+    @Test
     void createsItsDirectoryAndDescribesItself() {
         assertTrue(Files.isDirectory(dir));
         assertEquals("file", store.type());
