@@ -30,7 +30,9 @@
 # then the 10 MiB glance-download into Ferry and into RegionTwo, alternating, and last (the API load grows the JVM's
 # heap) as many rounds of GET /v2/images/{id} under wrk (same token, threads and connections; --latency) against
 # Ferry and against Glance RegionOne, alternating. Peak RSS is the larger of VmHWM (reset through
-# /proc/PID/clear_refs before each measurement) and VmRSS sampled every 0.1 s.
+# /proc/PID/clear_refs before each measurement) and VmRSS sampled every 0.1 s. Every large measurement also records
+# the share of CPU time the hypervisor gave to other guests meanwhile (steal, /proc/stat), as does the whole run: on a
+# shared host that share, not Ferry, explains a slow round.
 # Every imported or uploaded image's size, checksum and os_hash_value must equal the source's (and in round 1 the
 # bytes Ferry serves back from /file too), and the pipeline's digests too: any difference stops the run with no
 # report. Images are deleted as soon as they are measured. At the end it prints one table (medians; ratios
@@ -208,6 +210,9 @@ record() { printf '%s\n' "$(IFS=$'\t'; echo "$*")" >>"$RESULTS"; }   # kind roun
 printf 'kind\tround\tbytes\tsystem\tvalue\tpeak_kib\textra\n' >"$RESULTS"
 meta started "$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 meta load_start "$(cut -d ' ' -f 1-3 /proc/loadavg)"
+# all CPU time and the part of it the hypervisor gave to other guests (steal), in ticks since boot
+cpu_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $9}' /proc/stat; }
+read -r TICKS_START STEAL_START < <(cpu_ticks)
 
 # --- disk --------------------------------------------------------------------------------------------------------
 # at most at once: the local sources and RegionOne's copies (2 x the sum), the largest import's staging and store
@@ -469,29 +474,37 @@ pipeline() {
         && "$(stat -c %s "$WORK/limit.out")" == "$b" ]] || die "$what: WRONG DATA from the pipeline"
 }
 
+# the share of CPU time stolen by the hypervisor since the last `read -r STEAL_TICKS0 STEAL0 < <(cpu_ticks)`, in %
+steal_since() {
+    local ticks steal
+    read -r ticks steal < <(cpu_ticks)
+    awk -v t=$((ticks - STEAL_TICKS0)) -v s=$((steal - STEAL0)) 'BEGIN {printf "%.1f", t > 0 ? 100 * s / t : 0}'
+}
+
 measure() { # METHOD ROUND BYTES
     local m=$1 round=$2 b=$3 label what t0 t1
     label=$(size_label "$b")
     what="$m $label round $round"
     fresh_token
     settle
+    read -r STEAL_TICKS0 STEAL0 < <(cpu_ticks)
     case $m in
         ferry-gd)
             import_gd "$F" "bench-ferry-gd" "$FERRY_PID" "$b"
             verify "$F" "$IMG" "$b" "$what"
             ((round == 1)) && verify_bytes "$IMG" "$b" "$what"
             delete "$F" "$IMG"
-            record gd "$round" "$b" ferry "$SECS" "$PEAK_KIB" ""
+            record gd "$round" "$b" ferry "$SECS" "$PEAK_KIB" "$(steal_since)"
             ;;
         glance-gd)
             import_gd "$G2" "bench-glance-gd" "$G2_PID" "$b"
             verify "$G2" "$IMG" "$b" "$what"
             delete "$G2" "$IMG"
-            record gd "$round" "$b" glance "$SECS" "$PEAK_KIB" ""
+            record gd "$round" "$b" glance "$SECS" "$PEAK_KIB" "$(steal_since)"
             ;;
         limit)
             pipeline "$b" "$what" curl -sS -f -H "X-Auth-Token: $TOKEN" "$G1/v2/images/${SRC_ID[$b]}/file"
-            record gd "$round" "$b" limit "$SECS" "" ""
+            record gd "$round" "$b" limit "$SECS" "" "$(steal_since)"
             t0=$EPOCHREALTIME
             sync "$WORK/limit.out"
             t1=$EPOCHREALTIME
@@ -500,12 +513,12 @@ measure() { # METHOD ROUND BYTES
             ;;
         limit-web)
             pipeline "$b" "$what" curl -sS -f "$WEB/source-$b.bin"
-            record web "$round" "$b" limit "$SECS" "" ""
+            record web "$round" "$b" limit "$SECS" "" "$(steal_since)"
             rm -f "$WORK/limit.out"
             ;;
         limit-local)
             pipeline "$b" "$what" cat "${SRC_FILE[$b]}"
-            record put "$round" "$b" limit "$SECS" "" ""
+            record put "$round" "$b" limit "$SECS" "" "$(steal_since)"
             rm -f "$WORK/limit.out"
             ;;
         ferry-web)
@@ -519,7 +532,7 @@ measure() { # METHOD ROUND BYTES
             verify "$F" "$IMG" "$b" "$what"
             ((round == 1)) && verify_bytes "$IMG" "$b" "$what"
             delete "$F" "$IMG"
-            record web "$round" "$b" ferry "$SECS" "$PEAK_KIB" ""
+            record web "$round" "$b" ferry "$SECS" "$PEAK_KIB" "$(steal_since)"
             ;;
         ferry-put)
             IMG=$(create "$F" "bench-ferry-put") || die "creating an image in Ferry failed"
@@ -535,12 +548,12 @@ measure() { # METHOD ROUND BYTES
             verify "$F" "$IMG" "$b" "$what"
             ((round == 1)) && verify_bytes "$IMG" "$b" "$what"
             delete "$F" "$IMG"
-            record put "$round" "$b" ferry "$SECS" "$PEAK_KIB" ""
+            record put "$round" "$b" ferry "$SECS" "$PEAK_KIB" "$(steal_since)"
             ;;
     esac
     case $m in
-        limit*) log "$what: $SECS s ($(awk -v b="$b" -v s="$SECS" 'BEGIN {printf "%.0f", b / 1e6 / s}') MB/s)" ;;
-        *) log "$what: $SECS s ($(awk -v b="$b" -v s="$SECS" 'BEGIN {printf "%.0f", b / 1e6 / s}') MB/s), peak RSS $((PEAK_KIB >> 10)) MiB" ;;
+        limit*) log "$what: $SECS s ($(awk -v b="$b" -v s="$SECS" 'BEGIN {printf "%.0f", b / 1e6 / s}') MB/s), steal $(steal_since) %" ;;
+        *) log "$what: $SECS s ($(awk -v b="$b" -v s="$SECS" 'BEGIN {printf "%.0f", b / 1e6 / s}') MB/s), peak RSS $((PEAK_KIB >> 10)) MiB, steal $(steal_since) %" ;;
     esac
 }
 
@@ -628,6 +641,9 @@ meta ferry_files_left "$left"
 # --- machine and report ------------------------------------------------------------------------------------------
 meta finished "$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 meta load_end "$(cut -d ' ' -f 1-3 /proc/loadavg)"
+read -r TICKS_END STEAL_END < <(cpu_ticks)
+meta steal "$(awk -v t=$((TICKS_END - TICKS_START)) -v s=$((STEAL_END - STEAL_START)) \
+    'BEGIN {printf "%.1f %%", t > 0 ? 100 * s / t : 0}')"
 meta cpu_model "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 meta cpus "$(nproc) online ($(grep -c '^processor' /proc/cpuinfo) in /proc/cpuinfo)"
 meta ram "$(awk '/^MemTotal:/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"

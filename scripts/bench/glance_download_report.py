@@ -8,6 +8,7 @@ RESULTS.tsv: kind, round, bytes, system, value, peak_kib, extra (one measurement
   fsync  seconds of the fsync of the pipeline's file, after the pipeline
   web    Ferry web-download, seconds;  put  Ferry PUT /file, seconds
   small  10 MiB glance-download, seconds;  wrk  requests/s (value) and p99 ms (extra, first field)
+  gd, web, put: extra is the share of CPU time the hypervisor stole during the measurement, in % (/proc/stat)
 META.tsv: key, value. Writes the whole report (Markdown) to REPORT.md and prints all of it but the raw figures.
 """
 import csv
@@ -204,6 +205,14 @@ def main(results_path, meta_path, out_path):
                        "machine, and these figures are disturbed by it." % (meta["load_start"], cores))
     except (ValueError, IndexError):
         pass
+    try:
+        steal = float(meta.get("steal", "").split()[0])
+        if steal > 5:
+            top.append("")
+            top.append("**Caution**: the hypervisor gave %.1f %% of this machine's CPU time to other guests during the "
+                       "run (steal time): Ferry, Glance and the pipeline ran on slower, uneven CPUs." % steal)
+    except (ValueError, IndexError):
+        pass
     top.append("")
     top.append("## Machine")
     top.append("")
@@ -214,7 +223,8 @@ def main(results_path, meta_path, out_path):
                      ("cds_archive", "Ferry's class-data archive"),
                      ("glance", "Glance (Debian glance-api)"), ("keystone", "Keystone (Debian)"), ("tools", "tools"),
                      ("ferry_jar", "Ferry jar (sha256, built, commit)"), ("load_start", "load average at start"),
-                     ("load_end", "load average at end"), ("lab", "lab")):
+                     ("load_end", "load average at end"),
+                     ("steal", "CPU time stolen by the hypervisor during the run (/proc/stat steal)"), ("lab", "lab")):
         top.append("- %s: %s" % (label, meta.get(k) or "(none)"))
     files_left = meta.get("ferry_files_left", "0")
     if files_left not in ("", "0"):
@@ -254,7 +264,8 @@ def main(results_path, meta_path, out_path):
 """
     doc = top + [method]
     raw = ["## Raw measurements", "",
-           "| round (10 MiB: run) | size | what | system | seconds | MB/s | peak RSS, MiB |", "|---|---|---|---|---|---|---|"]
+           "| round (10 MiB: run) | size | what | system | seconds | MB/s | peak RSS, MiB | CPU stolen by the hypervisor, % |",
+           "|---|---|---|---|---|---|---|---|"]
     names = {"gd": "glance-download", "fsync": "fsync of pipeline file", "web": "web-download", "put": "upload",
              "small": "10 MiB glance-download"}
     for r in rows:
@@ -268,8 +279,8 @@ def main(results_path, meta_path, out_path):
                     "put": "pipeline from local file"}[r["kind"]]
         peak = "%.0f" % (float(r["peak_kib"]) / MIB_KIB) if r["peak_kib"] else DASH
         mbps = "%.0f" % (b / MB / secs) if r["kind"] != "fsync" and secs > 0 else DASH
-        raw.append("| %s | %s | %s | %s | %.3f | %s | %s |" % (r["round"], size_label(b), what, r["system"], secs,
-                                                               mbps, peak))
+        raw.append("| %s | %s | %s | %s | %.3f | %s | %s | %s |" % (r["round"], size_label(b), what, r["system"], secs,
+                                                                    mbps, peak, r["extra"] or DASH))
     raw += ["", "| round | system | GET requests/s | p99 ms | notes |", "|---|---|---|---|---|"]
     for r in rows:
         if r["kind"] == "wrk":
