@@ -478,7 +478,7 @@ pipeline() {
 steal_since() {
     local ticks steal
     read -r ticks steal < <(cpu_ticks)
-    awk -v t=$((ticks - STEAL_TICKS0)) -v s=$((steal - STEAL0)) 'BEGIN {printf "%.1f", t > 0 ? 100 * s / t : 0}'
+    awk -v t=$((ticks - STEAL_TICKS0)) -v s=$((steal - STEAL0)) 'BEGIN {printf "%.1f", (t > 0 ? 100 * s / t : 0)}'
 }
 
 measure() { # METHOD ROUND BYTES
@@ -643,7 +643,7 @@ meta finished "$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 meta load_end "$(cut -d ' ' -f 1-3 /proc/loadavg)"
 read -r TICKS_END STEAL_END < <(cpu_ticks)
 meta steal "$(awk -v t=$((TICKS_END - TICKS_START)) -v s=$((STEAL_END - STEAL_START)) \
-    'BEGIN {printf "%.1f %%", t > 0 ? 100 * s / t : 0}')"
+    'BEGIN {printf "%.1f %%", (t > 0 ? 100 * s / t : 0)}')"
 meta cpu_model "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 meta cpus "$(nproc) online ($(grep -c '^processor' /proc/cpuinfo) in /proc/cpuinfo)"
 meta ram "$(awk '/^MemTotal:/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"

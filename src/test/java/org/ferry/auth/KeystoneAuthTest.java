@@ -9,8 +9,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
@@ -32,7 +37,9 @@ class KeystoneAuthTest {
                 .token("demo-reader", "demo-reader-user", "demo-project", List.of("reader"))
                 .token("alt-member", "alt-user", "alt-project", List.of("member", "reader"))
                 .token("the-admin", "admin-user", "admin-project", List.of("admin", "member", "reader"))
-                .token("expired", "demo-user", "demo-project", List.of("member"), Instant.now().minusSeconds(60), "[]");
+                .token("expired", "demo-user", "demo-project", List.of("member"), Instant.now().minusSeconds(60), "[]")
+                .token("slow-to-validate", "slow-user", "demo-project", List.of("member", "reader"),
+                        Instant.now().plusSeconds(3600), "[]", 700);
         Map<String, Map<String, String>> c = TestFerry.defaults(dir);
         TestFerry.keystone(c, keystone.url());
         ferry = TestFerry.start(dir, c);
@@ -70,6 +77,25 @@ class KeystoneAuthTest {
         int after = keystone.server().findAll(getRequestedFor(urlPathEqualTo("/v3/auth/tokens"))
                 .withHeader("X-Subject-Token", equalTo("the-admin"))).size();
         assertTrue(after - before <= 1, "validated " + (after - before) + " times");
+    }
+
+    @Test
+    void concurrentRequestsWithATokenNotYetValidatedShareOneValidation() throws Exception {
+        ExecutorService callers = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<Integer>> statuses = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                statuses.add(callers.submit(() -> ferry.get("/v2/images", "X-Auth-Token", "slow-to-validate").status()));
+            }
+            for (Future<Integer> s : statuses) {
+                assertEquals(200, s.get(30, TimeUnit.SECONDS));
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+        int validations = keystone.server().findAll(getRequestedFor(urlPathEqualTo("/v3/auth/tokens"))
+                .withHeader("X-Subject-Token", equalTo("slow-to-validate"))).size();
+        assertEquals(1, validations, "16 requests that arrived during one validation");
     }
 
     @Test

@@ -47,11 +47,18 @@ public final class KeystoneStub implements AutoCloseable {
     /** Registers a token; {@code catalogJson} is a v3 catalog array ("[]" for none). */
     public KeystoneStub token(String token, String userId, String projectId, List<String> roles, Instant expires,
                               String catalogJson) {
+        return token(token, userId, projectId, roles, expires, catalogJson, 0);
+    }
+
+    /** Registers a token whose validation answers after {@code delayMillis}. */
+    public KeystoneStub token(String token, String userId, String projectId, List<String> roles, Instant expires,
+                              String catalogJson, int delayMillis) {
         server.stubFor(get(urlPathEqualTo("/v3/auth/tokens")).atPriority(1)
                 .withHeader("X-Subject-Token", equalTo(token))
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
                         .withHeader("X-Subject-Token", token)
-                        .withBody(tokenBody(userId, projectId, roles, expires, catalogJson))));
+                        .withBody(tokenBody(userId, projectId, roles, expires, catalogJson))
+                        .withFixedDelay(delayMillis)));
         return this;
     }
 
