@@ -212,6 +212,13 @@ meta started "$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 meta load_start "$(cut -d ' ' -f 1-3 /proc/loadavg)"
 # all CPU time and the part of it the hypervisor gave to other guests (steal), in ticks since boot
 cpu_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $9}' /proc/stat; }
+# the share of CPU time stolen by the hypervisor since cpu_ticks gave TICKS0 STEAL0, in % (default: since the
+# current measurement started)
+steal_since() { # [TICKS0 STEAL0]
+    local t0=${1:-$STEAL_TICKS0} s0=${2:-$STEAL0} ticks steal
+    read -r ticks steal < <(cpu_ticks)
+    awk -v t=$((ticks - t0)) -v s=$((steal - s0)) 'BEGIN {printf "%.1f", (t > 0 ? 100 * s / t : 0)}'
+}
 read -r TICKS_START STEAL_START < <(cpu_ticks)
 
 # --- disk --------------------------------------------------------------------------------------------------------
@@ -474,13 +481,6 @@ pipeline() {
         && "$(stat -c %s "$WORK/limit.out")" == "$b" ]] || die "$what: WRONG DATA from the pipeline"
 }
 
-# the share of CPU time stolen by the hypervisor since the last `read -r STEAL_TICKS0 STEAL0 < <(cpu_ticks)`, in %
-steal_since() {
-    local ticks steal
-    read -r ticks steal < <(cpu_ticks)
-    awk -v t=$((ticks - STEAL_TICKS0)) -v s=$((steal - STEAL0)) 'BEGIN {printf "%.1f", (t > 0 ? 100 * s / t : 0)}'
-}
-
 measure() { # METHOD ROUND BYTES
     local m=$1 round=$2 b=$3 label what t0 t1
     label=$(size_label "$b")
@@ -641,9 +641,7 @@ meta ferry_files_left "$left"
 # --- machine and report ------------------------------------------------------------------------------------------
 meta finished "$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 meta load_end "$(cut -d ' ' -f 1-3 /proc/loadavg)"
-read -r TICKS_END STEAL_END < <(cpu_ticks)
-meta steal "$(awk -v t=$((TICKS_END - TICKS_START)) -v s=$((STEAL_END - STEAL_START)) \
-    'BEGIN {printf "%.1f %%", (t > 0 ? 100 * s / t : 0)}')"
+meta steal "$(steal_since "$TICKS_START" "$STEAL_START") %"
 meta cpu_model "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 meta cpus "$(nproc) online ($(grep -c '^processor' /proc/cpuinfo) in /proc/cpuinfo)"
 meta ram "$(awk '/^MemTotal:/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"

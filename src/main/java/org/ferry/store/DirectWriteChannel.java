@@ -14,7 +14,6 @@ import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * An image file written with direct I/O ({@code O_DIRECT}): the bytes go from Ferry's buffer to the disk without a
@@ -43,11 +42,9 @@ final class DirectWriteChannel implements ImageFileChannel {
     private final CompletableFuture<Void>[] writes = new CompletableFuture[BUFFERS];
     /** The buffer being filled. */
     private int current;
-    /** Where the buffer being filled goes in the file. */
+    /** Where the buffer being filled goes in the file: the bytes of all buffers handed to the disk before it. */
     private long offset;
-    private long size;
     private boolean synced;
-    private boolean closed;
 
     private DirectWriteChannel(FileChannel file, int alignment) {
         this.file = file;
@@ -67,15 +64,15 @@ final class DirectWriteChannel implements ImageFileChannel {
     static OptionalInt probe(Path dir) {
         Path p = dir.resolve(".ferry-direct-io-probe-" + UUID.randomUUID());
         try {
-            int alignment = Math.toIntExact(Files.getFileStore(dir).getBlockSize());
-            if (alignment <= 0 || Integer.bitCount(alignment) != 1 || alignment > BUFFER_SIZE) {
+            long alignment = Files.getFileStore(dir).getBlockSize();
+            if (alignment <= 0 || alignment > BUFFER_SIZE || Long.bitCount(alignment) != 1) {
                 return OptionalInt.empty();
             }
             try (FileChannel ignored = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                     ExtendedOpenOption.DIRECT)) {
-                return OptionalInt.of(alignment);
+                return OptionalInt.of((int) alignment);
             }
-        } catch (IOException | UnsupportedOperationException | ArithmeticException e) {
+        } catch (IOException | UnsupportedOperationException e) { // the JDK or the filesystem has no direct I/O
             return OptionalInt.empty();
         } finally {
             try {
@@ -109,7 +106,6 @@ final class DirectWriteChannel implements ImageFileChannel {
                 writeFilledBuffer();
             }
         }
-        size += n;
         return n;
     }
 
@@ -117,21 +113,17 @@ final class DirectWriteChannel implements ImageFileChannel {
     private void writeFilledBuffer() throws IOException {
         ByteBuffer full = buffers[current].flip();
         long at = offset;
-        writes[current] = CompletableFuture.runAsync(() -> writeFully(full, at), StoreThreads.IO);
+        writes[current] = StoreThreads.start(() -> writeFully(full, at));
         offset += full.limit();
         current = (current + 1) % BUFFERS;
         StoreThreads.await(writes[current]);
         buffers[current].clear();
     }
 
-    private void writeFully(ByteBuffer b, long at) {
-        try {
-            long position = at;
-            while (b.hasRemaining()) {
-                position += file.write(b, position);
-            }
-        } catch (IOException e) {
-            throw new CompletionException(e);
+    private void writeFully(ByteBuffer b, long at) throws IOException {
+        long position = at;
+        while (b.hasRemaining()) {
+            position += file.write(b, position);
         }
     }
 
@@ -143,40 +135,38 @@ final class DirectWriteChannel implements ImageFileChannel {
         }
         synced = true;
         ByteBuffer tail = buffers[current];
+        long size = offset + tail.position();
         if (tail.position() > 0) {
             int padded = (tail.position() + alignment - 1) / alignment * alignment;
             while (tail.position() < padded) {
                 tail.put((byte) 0);
             }
-            tail.flip();
-            try {
-                writeFully(tail, offset);
-            } catch (CompletionException e) {
-                throw (IOException) e.getCause();
-            }
+            writeFully(tail.flip(), offset);
             file.truncate(size);
         }
         file.force(false);
     }
 
     private void checkOpen() throws ClosedChannelException {
-        if (closed || !file.isOpen()) {
+        if (!file.isOpen()) {
             throw new ClosedChannelException();
         }
     }
 
     @Override
     public boolean isOpen() {
-        return !closed && file.isOpen();
+        return file.isOpen();
     }
 
-    /** Closes the file once the background writes still running have ended; the buffers go back to the spares. */
+    /**
+     * Closes the file once the background writes still running have ended; the buffers go back to the spares. A file
+     * already closed (by this or by an interrupt) gives nothing back: a write may still be using its buffers.
+     */
     @Override
     public void close() throws IOException {
-        if (closed) {
+        if (!file.isOpen()) {
             return;
         }
-        closed = true;
         try {
             CompletableFuture.allOf(writes).exceptionally(e -> null).join();
         } finally {

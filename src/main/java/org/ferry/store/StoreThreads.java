@@ -21,6 +21,22 @@ final class StoreThreads {
     private StoreThreads() {
     }
 
+    /** A write or sync of an image file. */
+    interface FileTask {
+        void run() throws IOException;
+    }
+
+    /** Starts a write or sync of an image file on a background thread; {@link #await} gives its outcome. */
+    static CompletableFuture<Void> start(FileTask task) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                task.run();
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+        }, IO);
+    }
+
     /** Waits for a background write or sync of an image file; its failure comes out as an IOException. */
     static void await(CompletableFuture<Void> task) throws IOException {
         try {

@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * A file being written that keeps its unsynced tail short: every {@link #FLUSH_EVERY} bytes it starts a data sync
@@ -40,7 +39,7 @@ final class WriteBehindChannel implements ImageFileChannel {
             rethrowSyncFailure();
             unflushed = 0;
             backgroundSyncs++;
-            syncing = CompletableFuture.runAsync(this::forceData, StoreThreads.IO);
+            syncing = StoreThreads.start(() -> file.force(false));
         }
         return n;
     }
@@ -69,14 +68,6 @@ final class WriteBehindChannel implements ImageFileChannel {
     @Override
     public void close() throws IOException {
         file.close();
-    }
-
-    private void forceData() {
-        try {
-            file.force(false);
-        } catch (IOException e) {
-            throw new CompletionException(e);
-        }
     }
 
     private void rethrowSyncFailure() throws IOException {
