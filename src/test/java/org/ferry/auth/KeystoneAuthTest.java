@@ -43,6 +43,8 @@ class KeystoneAuthTest {
                 .token("expired-member", "demo-user", "demo-project", List.of("member", "reader"),
                         Instant.now().minusSeconds(600), "[]")
                 .token("nova-service", "nova-user", "services", List.of("admin", "service"))
+                .token("slow-and-expired", "slow-user", "demo-project", List.of("member", "reader"),
+                        Instant.now().minusSeconds(600), "[]", 700)
                 .token("expired-service", "nova-user", "services", List.of("service"), Instant.now().minusSeconds(60),
                         "[]")
                 .token("slow-to-validate", "slow-user", "demo-project", List.of("member", "reader"),
@@ -108,6 +110,25 @@ class KeystoneAuthTest {
         int validations = keystone.server().findAll(getRequestedFor(urlPathEqualTo("/v3/auth/tokens"))
                 .withHeader("X-Subject-Token", equalTo("slow-to-validate"))).size();
         assertEquals(1, validations, "16 requests that arrived during one validation");
+    }
+
+    @Test
+    void concurrentRequestsWithAnExpiredTokenAndAServiceTokenShareOneValidation() throws Exception {
+        ExecutorService callers = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<Integer>> statuses = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                statuses.add(callers.submit(() -> ferry.get("/v2/images", "X-Auth-Token", "slow-and-expired",
+                        "X-Service-Token", "nova-service").status()));
+            }
+            for (Future<Integer> s : statuses) {
+                assertEquals(200, s.get(30, TimeUnit.SECONDS));
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+        assertEquals(1, keystone.validations("slow-and-expired", true), "16 requests that arrived during one validation");
+        assertEquals(401, ferry.get("/v2/images", "X-Auth-Token", "slow-and-expired").status());
     }
 
     @Test
