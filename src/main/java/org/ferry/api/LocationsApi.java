@@ -59,7 +59,7 @@ public final class LocationsApi {
             throw ApiException.conflict("It's not allowed to add locations if image status is " + img.status + ".");
         }
         enforce("add_image_location", ctx, img);
-        if (!ctx.hasRole("service") && !httpStoreServes(url)) {
+        if (!ctx.isService() && !httpStoreServes(url)) {
             throw ApiException.forbidden("http store must be enabled to use location API by normal user.");
         }
         if (value != null) {

@@ -217,7 +217,8 @@ public final class Ferry implements AutoCloseable {
             FerryConfig.Keystone k = config.keystone();
             return new KeystoneAuthenticator(new KeystoneAuthenticator.KeystoneSettings(k.authUrl(),
                     k.wwwAuthenticateUri(), k.username(), k.password(), k.projectName(), k.userDomainName(),
-                    k.projectDomainName()), Duration.ofMinutes(5), Clock.systemUTC());
+                    k.projectDomainName()), new KeystoneAuthenticator.ServiceTokenRoles(k.serviceTokenRoles(),
+                    k.serviceTokenRolesRequired()), Duration.ofMinutes(5), Clock.systemUTC());
         }
         List<RequestContext.CatalogEndpoint> catalog = new ArrayList<>();
         config.noAuthRegions().forEach((region, ifaces) -> ifaces.forEach((iface, url) ->

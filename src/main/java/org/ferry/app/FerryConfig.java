@@ -65,7 +65,8 @@ public record FerryConfig(
     }
 
     public record Keystone(String wwwAuthenticateUri, String authUrl, String username, String password,
-                           String projectName, String userDomainName, String projectDomainName, String regionName) {
+                           String projectName, String userDomainName, String projectDomainName, String regionName,
+                           List<String> serviceTokenRoles, boolean serviceTokenRolesRequired) {
     }
 
     public record ImportFiltering(List<String> allowedSchemes, List<String> disallowedSchemes,
@@ -160,7 +161,9 @@ public record FerryConfig(
         Keystone keystone = new Keystone(r.string(ks, "www_authenticate_uri", r.string(ks, "auth_url", "")),
                 r.string(ks, "auth_url", ""), r.string(ks, "username", ""), r.string(ks, "password", ""),
                 r.string(ks, "project_name", ""), r.string(ks, "user_domain_name", "Default"),
-                r.string(ks, "project_domain_name", "Default"), r.string(ks, "region_name", ""));
+                r.string(ks, "project_domain_name", "Default"), r.string(ks, "region_name", ""),
+                r.list(ks, "service_token_roles", List.of("service")),
+                r.bool(ks, "service_token_roles_required", false));
         if (flavor.equals("keystone")) {
             for (String[] req : new String[][] {{"auth_url", keystone.authUrl()}, {"username", keystone.username()},
                     {"password", keystone.password()}, {"project_name", keystone.projectName()}}) {

@@ -1,11 +1,5 @@
 package org.ferry.auth;
 
-import org.openstack4j.api.OSClient;
-import org.openstack4j.api.exceptions.AuthenticationException;
-import org.openstack4j.model.common.Identifier;
-import org.openstack4j.model.identity.v3.Role;
-import org.openstack4j.model.identity.v3.Token;
-import org.openstack4j.openstack.OSFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,16 +8,22 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.stream.Collectors;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
- * Validates Keystone v3 tokens with OpenStack4j, authenticated as Ferry's service user. Validations are cached
- * until the token expires, and never longer than {@code cacheTime}; tokens Keystone refused are remembered briefly.
+ * Validates Keystone v3 tokens as keystonemiddleware's auth_token does: the user's {@code X-Auth-Token} and, when
+ * a service (Nova, Cinder) sends one, its {@code X-Service-Token}. A valid service token that carries one of
+ * {@code service_token_roles} lets an expired user token through (Keystone is asked with {@code allow_expired}),
+ * so an upload that outlives the user's token still finishes; its roles reach policy as {@code service_roles}.
+ * The request still acts as the user token's user and project.
+ *
+ * <p>Validations are cached for {@code cacheTime} and tokens Keystone refused are remembered briefly; a cached token
+ * is checked against its expiry on every use, so a user token accepted once with a service token is not accepted
+ * again without one.
  */
 public final class KeystoneAuthenticator implements Authenticator {
     private static final Logger LOG = LoggerFactory.getLogger(KeystoneAuthenticator.class);
@@ -31,28 +31,59 @@ public final class KeystoneAuthenticator implements Authenticator {
     private static final Duration INVALID_CACHE_TIME = Duration.ofSeconds(10);
 
     private final KeystoneSettings settings;
+    private final ServiceTokenRoles serviceTokenRoles;
     private final Duration cacheTime;
     private final Clock clock;
+    private final KeystoneTokens keystone;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
-    /** Validations running now, by token. */
-    private final Map<String, CompletableFuture<Cached>> validating = new ConcurrentHashMap<>();
-    private volatile Token serviceToken;
+    /** Validations running now, by token and whether expired tokens were allowed. */
+    private final Map<Validation, CompletableFuture<Cached>> validating = new ConcurrentHashMap<>();
+    private final AtomicBoolean roleLessServiceTokenLogged = new AtomicBoolean();
 
     public record KeystoneSettings(String authUrl, String wwwAuthenticateUri, String username, String password,
                                    String projectName, String userDomainName, String projectDomainName) {
     }
 
-    private record Cached(Identity identity, Instant validUntil) {
+    /**
+     * {@code [keystone_authtoken] service_token_roles} (any one of them makes a service token) and
+     * {@code service_token_roles_required} (refuse a valid service token without them, instead of accepting it
+     * with a warning but never letting it vouch for an expired user token).
+     */
+    public record ServiceTokenRoles(List<String> roles, boolean required) {
+        public static final ServiceTokenRoles DEFAULTS = new ServiceTokenRoles(List.of("service"), false);
+
+        public ServiceTokenRoles {
+            roles = List.copyOf(roles);
+        }
+
+        boolean heldBy(ValidatedToken t) {
+            return roles.stream().anyMatch(t.roles()::contains);
+        }
     }
 
-    /** What a validated token says about its bearer; {@code null} identity means Keystone refused the token. */
-    private record Identity(String userId, String projectId, Set<String> roles, List<RequestContext.CatalogEndpoint> catalog) {
+    /** A validation's answer; a null token means Keystone refused it. */
+    private record Cached(ValidatedToken token, boolean expiredAllowed, Instant freshUntil) {
+    }
+
+    private record Validation(String token, boolean allowExpired) {
     }
 
     public KeystoneAuthenticator(KeystoneSettings settings, Duration cacheTime, Clock clock) {
+        this(settings, ServiceTokenRoles.DEFAULTS, cacheTime, clock);
+    }
+
+    public KeystoneAuthenticator(KeystoneSettings settings, ServiceTokenRoles serviceTokenRoles, Duration cacheTime,
+                                 Clock clock) {
         this.settings = settings;
+        this.serviceTokenRoles = serviceTokenRoles;
         this.cacheTime = cacheTime;
         this.clock = clock;
+        this.keystone = new KeystoneTokens(settings, clock);
+        if (!serviceTokenRoles.required()) {
+            LOG.warn("[keystone_authtoken] service_token_roles_required is false: a valid X-Service-Token without "
+                    + "any of service_token_roles {} is still accepted (deprecated keystonemiddleware behaviour); "
+                    + "set it to true", serviceTokenRoles.roles());
+        }
     }
 
     @Override
@@ -63,18 +94,56 @@ public final class KeystoneAuthenticator implements Authenticator {
     @Override
     public RequestContext authenticate(String token, Function<String, String> headers, String requestId) {
         if (token == null || token.isBlank()) {
-            throw new org.ferry.auth.AuthenticationException("no X-Auth-Token", false);
+            throw new AuthenticationException("no X-Auth-Token", false);
         }
         Instant now = clock.instant();
+        RequestContext.ServiceCaller service = null;
+        boolean allowExpired = false;
+        String serviceToken = headers.apply("X-Service-Token");
+        if (serviceToken != null && !serviceToken.isBlank()) {
+            ValidatedToken st = lookup(serviceToken.strip(), false, now);
+            if (st == null || st.expiredAt(now)) {
+                LOG.info("X-Service-Token is not valid");
+                throw new AuthenticationException("service token is not valid", false);
+            }
+            boolean hasRole = serviceTokenRoles.heldBy(st);
+            if (!hasRole) {
+                if (serviceTokenRoles.required()) {
+                    LOG.info("X-Service-Token of user {} has none of [keystone_authtoken] service_token_roles {}",
+                            st.userId(), serviceTokenRoles.roles());
+                    throw new AuthenticationException("service token lacks the service roles", false);
+                }
+                if (roleLessServiceTokenLogged.compareAndSet(false, true)) {
+                    LOG.warn("A valid token of user {} was sent as X-Service-Token but has none of "
+                            + "[keystone_authtoken] service_token_roles {}: accepted, because "
+                            + "service_token_roles_required is false, but it cannot vouch for an expired user token "
+                            + "(logged once)", st.userId(), serviceTokenRoles.roles());
+                }
+            }
+            // as in keystonemiddleware, only a token holding the roles may vouch for an expired user token
+            allowExpired = hasRole;
+            service = new RequestContext.ServiceCaller(st.userId(), st.projectId(), st.roles());
+        }
+        ValidatedToken user = lookup(token.strip(), allowExpired, now);
+        if (user == null || (!allowExpired && user.expiredAt(now))) {
+            throw new AuthenticationException("token is not valid", false);
+        }
+        if (user.expiredAt(now)) {
+            LOG.debug("user token of {} expired at {}, accepted with the service token of {}", user.userId(),
+                    user.expires(), service.userId());
+        }
+        return new RequestContext(requestId, user.userId(), user.projectId(), user.roles(), token, user.catalog(),
+                false, service);
+    }
+
+    /** The token's data from the cache or from Keystone; null when Keystone refused it. */
+    private ValidatedToken lookup(String token, boolean allowExpired, Instant now) {
         Cached c = cache.get(token);
-        if (c == null || !now.isBefore(c.validUntil())) {
-            c = validateOnce(token, now);
+        // a refusal without allow_expired says nothing about the answer with it
+        if (c == null || !now.isBefore(c.freshUntil()) || (c.token() == null && allowExpired && !c.expiredAllowed())) {
+            c = validateOnce(new Validation(token, allowExpired), now);
         }
-        Identity id = c.identity();
-        if (id == null) {
-            throw new org.ferry.auth.AuthenticationException("token is not valid", false);
-        }
-        return new RequestContext(requestId, id.userId(), id.projectId(), id.roles(), token, id.catalog(), false);
+        return c.token();
     }
 
     /**
@@ -83,9 +152,9 @@ public final class KeystoneAuthenticator implements Authenticator {
      * (benchmark: 16 concurrent GETs, 16 validations of one token, Keystone on a loaded machine timed out and eight
      * requests got 503).
      */
-    private Cached validateOnce(String token, Instant now) {
+    private Cached validateOnce(Validation v, Instant now) {
         CompletableFuture<Cached> mine = new CompletableFuture<>();
-        CompletableFuture<Cached> running = validating.putIfAbsent(token, mine);
+        CompletableFuture<Cached> running = validating.putIfAbsent(v, mine);
         if (running != null) {
             try {
                 return running.join();
@@ -97,82 +166,27 @@ public final class KeystoneAuthenticator implements Authenticator {
             }
         }
         try {
-            Cached c = validate(token, now);
-            remember(token, c, now);
+            ValidatedToken t = keystone.validate(v.token(), v.allowExpired());
+            Cached c = new Cached(t, v.allowExpired(), now.plus(t == null ? INVALID_CACHE_TIME : cacheTime));
+            remember(v.token(), c, now);
             mine.complete(c);
             return c;
         } catch (RuntimeException | Error e) {
             mine.completeExceptionally(e);
             throw e;
         } finally {
-            validating.remove(token, mine);
+            validating.remove(v, mine);
         }
     }
 
     private void remember(String token, Cached c, Instant now) {
         if (cache.size() >= MAX_ENTRIES) {
-            cache.values().removeIf(e -> !now.isBefore(e.validUntil()));
+            cache.values().removeIf(e -> !now.isBefore(e.freshUntil()));
             if (cache.size() >= MAX_ENTRIES) {
                 cache.clear();
             }
         }
         cache.put(token, c);
-    }
-
-    private Cached validate(String token, Instant now) {
-        Token t;
-        try {
-            t = client().identity().tokens().get(token);
-        } catch (AuthenticationException e) {
-            // the service token itself expired or was revoked: log in again once
-            serviceToken = null;
-            try {
-                t = client().identity().tokens().get(token);
-            } catch (RuntimeException again) {
-                throw unavailable(again);
-            }
-        } catch (RuntimeException e) {
-            throw unavailable(e);
-        }
-        if (t == null || t.getExpires() == null || !t.getExpires().toInstant().isAfter(now)) {
-            return new Cached(null, now.plus(INVALID_CACHE_TIME));
-        }
-        Instant expires = t.getExpires().toInstant();
-        Set<String> roles = t.getRoles() == null ? Set.of()
-                : t.getRoles().stream().map(Role::getName).collect(Collectors.toSet());
-        List<RequestContext.CatalogEndpoint> catalog = RequestContext.CatalogEndpoint.fromToken(t);
-        String project = t.getProject() == null ? null : t.getProject().getId();
-        String user = t.getUser() == null ? null : t.getUser().getId();
-        Instant until = expires.isBefore(now.plus(cacheTime)) ? expires : now.plus(cacheTime);
-        return new Cached(new Identity(user, project, roles, catalog), until);
-    }
-
-    private org.ferry.auth.AuthenticationException unavailable(RuntimeException e) {
-        LOG.warn("token validation against {} failed: {}", settings.authUrl(), e.toString());
-        return new org.ferry.auth.AuthenticationException("identity service error: " + e.getMessage(), true);
-    }
-
-    /** A client bound to the current thread, acting with Ferry's service token (logging in when there is none). */
-    private OSClient.OSClientV3 client() {
-        Token st = serviceToken;
-        if (st == null || st.getExpires() == null
-                || st.getExpires().toInstant().isBefore(clock.instant().plusSeconds(60))) {
-            synchronized (this) {
-                st = serviceToken;
-                if (st == null || st.getExpires() == null
-                        || st.getExpires().toInstant().isBefore(clock.instant().plusSeconds(60))) {
-                    OSClient.OSClientV3 os = OSFactory.builderV3()
-                            .endpoint(v3(settings.authUrl()))
-                            .credentials(settings.username(), settings.password(), Identifier.byName(settings.userDomainName()))
-                            .scopeToProject(Identifier.byName(settings.projectName()),
-                                    Identifier.byName(settings.projectDomainName()))
-                            .authenticate();
-                    serviceToken = os.getToken();
-                    return os;
-                }
-            }
-        }
-        return OSFactory.clientFromToken(st);
     }
 
     static String v3(String authUrl) {

@@ -83,6 +83,10 @@ public final class Policy {
         credentials.put("project_id", ctx.projectId());
         credentials.put("user_id", ctx.userId());
         credentials.put("is_admin", ctx.isAdmin() ? "True" : "False");
+        // oslo.context's service credentials: only `service_roles:` and the like match them, never `role:`
+        credentials.put("service_roles", ctx.serviceRoles());
+        credentials.put("service_user_id", ctx.service() == null ? null : ctx.service().userId());
+        credentials.put("service_project_id", ctx.service() == null ? null : ctx.service().projectId());
         return credentials;
     }
 

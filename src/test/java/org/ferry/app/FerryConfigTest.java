@@ -80,6 +80,26 @@ class FerryConfigTest {
         assertEquals("http://127.0.0.1:5000", c.keystone().wwwAuthenticateUri());
     }
 
+    @Test
+    void serviceTokenOptionsDefaultAsKeystonemiddlewaresAndAreRead() {
+        String keystone = """
+                [paste_deploy]
+                flavor = keystone
+                [keystone_authtoken]
+                auth_url = http://127.0.0.1:5000
+                username = glance
+                password = secret
+                project_name = service
+                """;
+        FerryConfig defaults = parse(keystone);
+        assertEquals(List.of("service"), defaults.keystone().serviceTokenRoles());
+        assertFalse(defaults.keystone().serviceTokenRolesRequired());
+        FerryConfig set = parse(keystone + "service_token_roles = service, nova-service\n"
+                + "service_token_roles_required = true\n");
+        assertEquals(List.of("service", "nova-service"), set.keystone().serviceTokenRoles());
+        assertTrue(set.keystone().serviceTokenRolesRequired());
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "[DEFAULT]\\nbind_port = abc|[DEFAULT] bind_port = abc",

@@ -29,6 +29,8 @@ class KeystoneAuthTest {
     static Path dir;
     static KeystoneStub keystone;
     static TestFerry ferry;
+    /** The same Keystone with [keystone_authtoken] service_token_roles_required = true. */
+    static TestFerry strictFerry;
 
     @BeforeAll
     static void start() {
@@ -38,15 +40,27 @@ class KeystoneAuthTest {
                 .token("alt-member", "alt-user", "alt-project", List.of("member", "reader"))
                 .token("the-admin", "admin-user", "admin-project", List.of("admin", "member", "reader"))
                 .token("expired", "demo-user", "demo-project", List.of("member"), Instant.now().minusSeconds(60), "[]")
+                .token("expired-member", "demo-user", "demo-project", List.of("member", "reader"),
+                        Instant.now().minusSeconds(600), "[]")
+                .token("nova-service", "nova-user", "services", List.of("admin", "service"))
+                .token("slow-and-expired", "slow-user", "demo-project", List.of("member", "reader"),
+                        Instant.now().minusSeconds(600), "[]", 700)
+                .token("expired-service", "nova-user", "services", List.of("service"), Instant.now().minusSeconds(60),
+                        "[]")
                 .token("slow-to-validate", "slow-user", "demo-project", List.of("member", "reader"),
                         Instant.now().plusSeconds(3600), "[]", 700);
         Map<String, Map<String, String>> c = TestFerry.defaults(dir);
         TestFerry.keystone(c, keystone.url());
         ferry = TestFerry.start(dir, c);
+        Map<String, Map<String, String>> strict = TestFerry.defaults(dir.resolve("strict"));
+        TestFerry.keystone(strict, keystone.url());
+        TestFerry.section(strict, "keystone_authtoken").put("service_token_roles_required", "true");
+        strictFerry = TestFerry.start(dir.resolve("strict"), strict);
     }
 
     @AfterAll
     static void stop() {
+        strictFerry.close();
         ferry.close();
         keystone.close();
     }
@@ -99,6 +113,25 @@ class KeystoneAuthTest {
     }
 
     @Test
+    void concurrentRequestsWithAnExpiredTokenAndAServiceTokenShareOneValidation() throws Exception {
+        ExecutorService callers = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<Integer>> statuses = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                statuses.add(callers.submit(() -> ferry.get("/v2/images", "X-Auth-Token", "slow-and-expired",
+                        "X-Service-Token", "nova-service").status()));
+            }
+            for (Future<Integer> s : statuses) {
+                assertEquals(200, s.get(30, TimeUnit.SECONDS));
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+        assertEquals(1, keystone.validations("slow-and-expired", true), "16 requests that arrived during one validation");
+        assertEquals(401, ferry.get("/v2/images", "X-Auth-Token", "slow-and-expired").status());
+    }
+
+    @Test
     void projectsAreIsolatedAndRolesEnforced() {
         var created = ferry.postJson("/v2/images", "{\"name\":\"private-one\",\"visibility\":\"private\","
                 + "\"disk_format\":\"raw\",\"container_format\":\"bare\"}", "X-Auth-Token", "demo-member",
@@ -122,5 +155,82 @@ class KeystoneAuthTest {
         var altList = ferry.get("/v2/images", "X-Auth-Token", "alt-member").json();
         altList.get("images").forEach(i -> assertTrue(!i.get("id").asText().equals(id)));
         assertEquals(204, ferry.delete("/v2/images/" + id, "X-Auth-Token", "demo-member").status());
+    }
+
+    /** Nova uploads a snapshot after the user's token has expired, sending its own service token along. */
+    @Test
+    void anExpiredUserTokenIsAcceptedWithAValidServiceTokenOnly() {
+        var created = ferry.postJson("/v2/images", "{\"name\":\"snapshot\",\"disk_format\":\"raw\","
+                + "\"container_format\":\"bare\"}", "X-Auth-Token", "demo-member");
+        assertEquals(201, created.status(), created.text());
+        String id = created.json().get("id").asText();
+        String file = "/v2/images/" + id + "/file";
+
+        assertEquals(401, ferry.putData(file, new byte[4096], "X-Auth-Token", "expired-member").status());
+        assertEquals(401, ferry.putData(file, new byte[4096], "X-Auth-Token", "expired-member",
+                "X-Service-Token", "alt-member").status(), "a token without the service role cannot vouch");
+        var up = ferry.putData(file, new byte[4096], "X-Auth-Token", "expired-member",
+                "X-Service-Token", "nova-service");
+        assertEquals(204, up.status(), up.text());
+        var img = ferry.get("/v2/images/" + id, "X-Auth-Token", "demo-member").json();
+        assertEquals("active", img.get("status").asText());
+        assertEquals("demo-project", img.get("owner").asText());
+        assertTrue(keystone.validations("expired-member", true) >= 1, "validated with allow_expired=1");
+        // having been accepted once with the service token, the expired token is still refused without it
+        var alone = ferry.get("/v2/images/" + id, "X-Auth-Token", "expired-member");
+        assertEquals(401, alone.status(), alone.text());
+        assertEquals("Keystone uri=\"" + keystone.url() + "\"", alone.header("WWW-Authenticate"));
+        assertEquals(401, strictFerry.get("/v2/images", "X-Auth-Token", "expired-member").status());
+        assertEquals(200, strictFerry.get("/v2/images", "X-Auth-Token", "expired-member",
+                "X-Service-Token", "nova-service").status());
+        assertEquals(204, ferry.delete("/v2/images/" + id, "X-Auth-Token", "demo-member").status());
+    }
+
+    @Test
+    void anInvalidServiceTokenIs401() {
+        for (TestFerry f : List.of(ferry, strictFerry)) {
+            for (String serviceToken : List.of("nope", "expired-service")) {
+                var r = f.get("/v2/images", "X-Auth-Token", "demo-member", "X-Service-Token", serviceToken);
+                assertEquals(401, r.status(), serviceToken + ": " + r.text());
+                assertEquals("Keystone uri=\"" + keystone.url() + "\"", r.header("WWW-Authenticate"));
+            }
+            assertEquals(200, f.get("/v2/images", "X-Auth-Token", "demo-member", "X-Service-Token", "nova-service")
+                    .status());
+        }
+    }
+
+    @Test
+    void aServiceTokenWithoutTheServiceRoleIsRefusedOnlyWhenRolesAreRequired() {
+        assertEquals(200, ferry.get("/v2/images", "X-Auth-Token", "demo-member", "X-Service-Token", "alt-member")
+                .status());
+        var r = strictFerry.get("/v2/images", "X-Auth-Token", "demo-member", "X-Service-Token", "alt-member");
+        assertEquals(401, r.status(), r.text());
+    }
+
+    /** The service user is often admin of its own project: none of that reaches the user's request. */
+    @Test
+    void aServiceTokenDoesNotWidenTheUsersAccess() {
+        var altImage = ferry.postJson("/v2/images", "{\"name\":\"alt-private\",\"visibility\":\"private\","
+                + "\"disk_format\":\"raw\",\"container_format\":\"bare\"}", "X-Auth-Token", "alt-member");
+        assertEquals(201, altImage.status(), altImage.text());
+        String altId = altImage.json().get("id").asText();
+        String[] demoWithNova = {"X-Auth-Token", "demo-member", "X-Service-Token", "nova-service"};
+
+        assertEquals(404, ferry.get("/v2/images/" + altId, demoWithNova).status());
+        assertEquals(404, ferry.delete("/v2/images/" + altId, demoWithNova).status());
+        ferry.get("/v2/images", demoWithNova).json().get("images")
+                .forEach(i -> assertTrue(!i.get("id").asText().equals(altId), "listed " + altId));
+        var admins = ferry.get("/v2/images?owner=alt-project", demoWithNova).json().get("images");
+        assertEquals(0, admins.size(), admins.toString());
+
+        var foreignOwner = ferry.postJson("/v2/images", "{\"name\":\"x\",\"owner\":\"alt-project\"}", demoWithNova);
+        assertEquals(403, foreignOwner.status(), foreignOwner.text());
+        var publicImage = ferry.postJson("/v2/images", "{\"name\":\"x\",\"visibility\":\"public\"}", demoWithNova);
+        assertEquals(403, publicImage.status(), publicImage.text());
+        var own = ferry.postJson("/v2/images", "{\"name\":\"mine\"}", demoWithNova);
+        assertEquals(201, own.status(), own.text());
+        assertEquals("demo-project", own.json().get("owner").asText());
+        assertEquals(204, ferry.delete("/v2/images/" + own.json().get("id").asText(), demoWithNova).status());
+        assertEquals(204, ferry.delete("/v2/images/" + altId, "X-Auth-Token", "alt-member").status());
     }
 }

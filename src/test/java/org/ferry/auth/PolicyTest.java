@@ -27,6 +27,12 @@ class PolicyTest {
         return new RequestContext("req-1", "u-1", project, Set.of(roles), "token", List.of(), false);
     }
 
+    /** A user token of {@code project} sent with a valid service token of nova-user holding {@code serviceRoles}. */
+    private static RequestContext serviceCall(String project, Set<String> roles, String... serviceRoles) {
+        return new RequestContext("req-1", "u-1", project, roles, "token", List.of(), false,
+                new RequestContext.ServiceCaller("nova-user", "services", Set.of(serviceRoles)));
+    }
+
     private static Map<String, Object> image(String visibility) {
         Map<String, Object> target = new HashMap<>();
         target.put("project_id", OWNER);
@@ -224,6 +230,24 @@ class PolicyTest {
             assertTrue(policy.allows("get_tasks", ctx(OTHER), null));
         }
 
+        /**
+         * Glance's service_api is {@code role:service or role:admin}, tested against the user token's roles: the
+         * roles of an X-Service-Token (service_roles) do not satisfy it, as oslo.policy's role check reads
+         * {@code roles} only. Cinder's owner-project user with its service token passes add_image_location as a
+         * member of the owner project, and not fetch_image_location.
+         */
+        @Test
+        void serviceTokenRolesDoNotSatisfyRoleChecks() {
+            RequestContext withServiceToken = serviceCall(OWNER, Set.of("member", "reader"), "service", "admin");
+            assertTrue(policy.allows("add_image_location", withServiceToken, image("private")));
+            assertFalse(policy.allows("fetch_image_location", withServiceToken, image("private")));
+            assertFalse(policy.allows("service_api", withServiceToken, Map.of()));
+            assertFalse(policy.allows("publicize_image", withServiceToken, image("private")), "admin of the service");
+            assertFalse(policy.allows("add_image_location", serviceCall(OTHER, Set.of("member", "reader"), "service"),
+                    image("private")), "another project's user with a service token");
+            assertTrue(policy.allows("fetch_image_location", ctx(OTHER, "service"), image("private")));
+        }
+
         @Test
         void unknownRuleFallsBackToDefault() {
             assertTrue(policy.allows("no_such_rule", ctx(OTHER), Map.of()));
@@ -270,6 +294,24 @@ class PolicyTest {
             Policy policy = Policy.load(file);
             assertFalse(policy.allows("get_image", ctx(OWNER, "reader"), image("public")));
             assertTrue(policy.allows("custom", ctx(OWNER), Map.of()));
+        }
+
+        @Test
+        void serviceRolesChecksMatchTheServiceTokensRoles() throws IOException {
+            Path file = Files.writeString(dir.resolve("policy.yaml"), """
+                    # Glance 2025.2's default: the service token's roles
+                    service_api: "service_roles:service"
+                    from_nova: "service_user_id:nova-user and service_project_id:services"
+                    """);
+            Policy policy = Policy.load(file);
+            RequestContext cinder = serviceCall(OWNER, Set.of("member", "reader"), "service");
+            assertTrue(policy.allows("fetch_image_location", cinder, image("private")));
+            assertTrue(policy.allows("from_nova", cinder, Map.of()));
+            assertFalse(policy.allows("fetch_image_location", ctx(OWNER, "member", "service"), image("private")),
+                    "the user's own service role is not a service token's");
+            assertFalse(policy.allows("fetch_image_location", serviceCall(OWNER, Set.of("member"), "member"),
+                    image("private")));
+            assertFalse(policy.allows("from_nova", ctx(OWNER, "member"), Map.of()));
         }
 
         @Test

@@ -1,6 +1,8 @@
 package org.ferry.testing;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 import java.time.Instant;
@@ -8,15 +10,20 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.stream.Collectors;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 
 /**
  * A WireMock Keystone v3 on 127.0.0.1: Ferry's service login, and token validation for tokens registered with
- * {@link #token}. Unregistered tokens get Keystone's 404.
+ * {@link #token}. Unregistered tokens get Keystone's 404. As Keystone does, a token registered as already expired
+ * is answered (200, with its past {@code expires_at}) only when the validation asks {@code allow_expired=1}
+ * (or {@code true}), and gets the 404 otherwise.
  */
 public final class KeystoneStub implements AutoCloseable {
     public static final String SERVICE_TOKEN = "service-token";
@@ -30,10 +37,7 @@ public final class KeystoneStub implements AutoCloseable {
                 .withHeader("Content-Type", "application/json").withHeader("X-Subject-Token", SERVICE_TOKEN)
                 .withBody(tokenBody("glance-user", "service-project", List.of("admin", "service"),
                         Instant.now().plus(1, ChronoUnit.HOURS), "[]"))));
-        server.stubFor(get(urlPathEqualTo("/v3/auth/tokens")).atPriority(10)
-                .willReturn(aResponse().withStatus(404).withHeader("Content-Type", "application/json")
-                        .withBody("{\"error\": {\"code\": 404, \"title\": \"Not Found\", "
-                                + "\"message\": \"Could not find token.\"}}")));
+        server.stubFor(get(urlPathEqualTo("/v3/auth/tokens")).atPriority(10).willReturn(notFound()));
     }
 
     public String url() {
@@ -53,13 +57,32 @@ public final class KeystoneStub implements AutoCloseable {
     /** Registers a token whose validation answers after {@code delayMillis}. */
     public KeystoneStub token(String token, String userId, String projectId, List<String> roles, Instant expires,
                               String catalogJson, int delayMillis) {
-        server.stubFor(get(urlPathEqualTo("/v3/auth/tokens")).atPriority(1)
-                .withHeader("X-Subject-Token", equalTo(token))
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
-                        .withHeader("X-Subject-Token", token)
-                        .withBody(tokenBody(userId, projectId, roles, expires, catalogJson))
-                        .withFixedDelay(delayMillis)));
+        MappingBuilder validation = get(urlPathEqualTo("/v3/auth/tokens")).atPriority(1)
+                .withHeader("X-Subject-Token", equalTo(token));
+        if (!expires.isAfter(Instant.now())) {
+            validation = validation.withQueryParam("allow_expired", matching("1|true|True"));
+            server.stubFor(get(urlPathEqualTo("/v3/auth/tokens")).atPriority(2)
+                    .withHeader("X-Subject-Token", equalTo(token)).willReturn(notFound()));
+        }
+        server.stubFor(validation.willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                .withHeader("X-Subject-Token", token)
+                .withBody(tokenBody(userId, projectId, roles, expires, catalogJson))
+                .withFixedDelay(delayMillis)));
         return this;
+    }
+
+    /** How many times Keystone was asked to validate the token, and how many of those asked allow_expired. */
+    public int validations(String token, boolean allowExpired) {
+        var pattern = getRequestedFor(urlPathEqualTo("/v3/auth/tokens")).withHeader("X-Subject-Token", equalTo(token));
+        pattern = allowExpired ? pattern.withQueryParam("allow_expired", matching("1|true|True"))
+                : pattern.withQueryParam("allow_expired", absent());
+        return server.findAll(pattern).size();
+    }
+
+    private static ResponseDefinitionBuilder notFound() {
+        return aResponse().withStatus(404).withHeader("Content-Type", "application/json")
+                .withBody("{\"error\": {\"code\": 404, \"title\": \"Not Found\", "
+                        + "\"message\": \"Could not find token.\"}}");
     }
 
     public KeystoneStub token(String token, String userId, String projectId, List<String> roles) {

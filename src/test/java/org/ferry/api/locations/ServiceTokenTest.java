@@ -9,6 +9,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -38,7 +39,8 @@ class ServiceTokenTest {
         keystone = new KeystoneStub()
                 .token("cinder", "cinder-user", "proj-a", List.of("member", "reader", "service"))
                 .token("owner", "owner-user", "proj-a", List.of("member", "reader"))
-                .token("alt", "alt-user", "proj-b", List.of("member", "reader"));
+                .token("alt", "alt-user", "proj-b", List.of("member", "reader"))
+                .token("cinder-service", "cinder-user", "services", List.of("service"));
         web = new WebImages();
         Map<String, Map<String, String>> c = TestFerry.defaults(dir);
         TestFerry.section(c, "DEFAULT").putAll(Map.of("enabled_backends", "fast:file, cheap:file, web:http",
@@ -97,5 +99,52 @@ class ServiceTokenTest {
         assertEquals(200, data.status());
         assertArrayEquals(DATA, data.body());
         assertEquals(401, ferry.call("GET", locations, null, null).status(), "no token, no locations");
+    }
+
+    /**
+     * Cinder's upload-to-image with the New Location API: the user's token (a member of the image's project) and
+     * Cinder's service token, as keystoneauth's service-token wrapper sends them. The service token's role lets the
+     * call register a location that is not http; the user token alone may not. Reading the locations back is
+     * Glance's {@code fetch_image_location} ({@code role:service or role:admin} on the user token's roles), which
+     * the service token does not satisfy.
+     */
+    @Test
+    void cindersUserTokenWithItsServiceTokenRegistersAVolumeLocation() throws Exception {
+        Path volume = dir.resolve("fast").resolve("volume-2.raw");
+        Files.write(volume, DATA);
+        String body = "{\"url\":\"file://" + volume.toAbsolutePath() + "\"}";
+        TestResponse created = call("owner", "POST", "/v2/images",
+                "{\"name\":\"volume-2\",\"disk_format\":\"raw\",\"container_format\":\"bare\"}");
+        assertEquals(201, created.status(), created.text());
+        String id = created.json().get("id").asText();
+        String locations = "/v2/images/" + id + "/locations";
+
+        TestResponse alone = call("owner", "POST", locations, body);
+        assertEquals(403, alone.status(), alone.text());
+        assertTrue(alone.text().contains("http store must be enabled to use location API by normal user."),
+                alone.text());
+        TestResponse withService = withServiceToken("owner", "cinder-service", "POST", locations, body);
+        assertEquals(202, withService.status(), withService.text());
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                "active".equals(call("owner", "GET", "/v2/images/" + id, null).json().get("status").asText()));
+        JsonNode img = call("owner", "GET", "/v2/images/" + id, null).json();
+        assertEquals("proj-a", img.get("owner").asText());
+        assertEquals("fast", img.get("stores").asText());
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                !call("owner", "GET", "/v2/images/" + id, null).json().get("os_hash_value").isNull());
+        assertEquals(WebImages.hex("SHA-512", DATA),
+                call("owner", "GET", "/v2/images/" + id, null).json().get("os_hash_value").asText());
+
+        TestResponse read = withServiceToken("owner", "cinder-service", "GET", locations, null);
+        assertEquals(403, read.status(), read.text());
+        assertTrue(read.text().contains("fetch_image_location"), read.text());
+        // another project's user gains nothing from a service token: the image stays invisible to it
+        TestResponse stranger = withServiceToken("alt", "cinder-service", "GET", "/v2/images/" + id, null);
+        assertEquals(404, stranger.status(), stranger.text());
+    }
+
+    static TestResponse withServiceToken(String token, String serviceToken, String method, String path, String json) {
+        return ferry.call(method, path, json == null ? null : "application/json", json == null ? null : json.getBytes(),
+                "X-Auth-Token", token, "X-Service-Token", serviceToken, "Accept", "application/json");
     }
 }
