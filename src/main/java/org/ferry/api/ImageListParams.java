@@ -12,6 +12,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -72,11 +73,11 @@ final class ImageListParams {
                 }
                 case "member_status" -> {
                     if (!MEMBER_STATUSES.contains(v)) {
-                        throw ApiException.badRequest("Invalid status value: " + v);
+                        throw ApiException.badRequest("Invalid status: " + v);
                     }
                     memberStatus = v;
                 }
-                case "os_hidden" -> osHidden = bool(k, v);
+                case "os_hidden" -> osHidden = bool(k, v.toLowerCase(Locale.ROOT));
                 case "protected" -> protectedFilter = bool(k, v);
                 case "size_min" -> sizeMin = number(k, v);
                 case "size_max" -> sizeMax = number(k, v);
@@ -111,28 +112,50 @@ final class ImageListParams {
         return m;
     }
 
+    /**
+     * Glance's {@code _get_sorting_params}, then the tie-breakers {@code _image_get_all} appends: {@code created_at}
+     * and {@code id}, unless already keys, in the one direction given, or {@code desc} when several were given.
+     */
     private static List<ImageListQuery.SortKey> sort(List<String> keys, List<String> dirs, String sortNew) {
         List<ImageListQuery.SortKey> out = new ArrayList<>();
+        List<Boolean> given = new ArrayList<>();
         if (sortNew != null) {
             if (!keys.isEmpty() || !dirs.isEmpty()) {
                 throw ApiException.badRequest("Old and new sorting syntax cannot be combined");
             }
-            for (String part : sortNew.split(",")) {
-                String[] kd = part.strip().split(":");
-                String dir = kd.length > 1 ? kd[1].strip() : "desc";
-                out.add(new ImageListQuery.SortKey(sortKey(kd[0].strip()), ascending(dir)));
+            for (String part : sortNew.strip().split(",", -1)) {
+                int c = part.indexOf(':');
+                String dir = c < 0 || part.substring(c + 1).isEmpty() ? "desc" : part.substring(c + 1).strip();
+                boolean asc = ascending(dir);
+                out.add(new ImageListQuery.SortKey(sortKey((c < 0 ? part : part.substring(0, c)).strip()), asc));
+                given.add(asc);
             }
-            return out;
+        } else {
+            List<String> validKeys = new ArrayList<>();
+            for (String k : keys) {
+                validKeys.add(sortKey(k.strip()));
+            }
+            for (String d : dirs) {
+                given.add(ascending(d.strip()));
+            }
+            if (given.size() > 1 && given.size() != validKeys.size()) {
+                throw ApiException.badRequest("Number of sort dirs does not match the number of sort keys");
+            }
+            if (validKeys.isEmpty()) {
+                validKeys.add("created_at");
+            }
+            if (given.isEmpty()) {
+                given.add(false);
+            }
+            for (int i = 0; i < validKeys.size(); i++) {
+                out.add(new ImageListQuery.SortKey(validKeys.get(i), given.get(given.size() == 1 ? 0 : i)));
+            }
         }
-        if (keys.isEmpty()) {
-            keys = List.of("created_at");
-        }
-        if (dirs.size() > 1 && dirs.size() != keys.size()) {
-            throw ApiException.badRequest("Number of sort dirs does not match the number of sort keys");
-        }
-        for (int i = 0; i < keys.size(); i++) {
-            String dir = dirs.isEmpty() ? "desc" : dirs.size() == 1 ? dirs.get(0) : dirs.get(i);
-            out.add(new ImageListQuery.SortKey(sortKey(keys.get(i)), ascending(dir)));
+        boolean tieAscending = given.size() == 1 && given.get(0);
+        for (String tie : List.of("created_at", "id")) {
+            if (out.stream().noneMatch(k -> k.column().equals(tie))) {
+                out.add(new ImageListQuery.SortKey(tie, tieAscending));
+            }
         }
         return out;
     }
@@ -153,12 +176,13 @@ final class ImageListParams {
         };
     }
 
+    /** Glance's index: exactly {@code true} or {@code false} (it lower-cases os_hidden first, not protected). */
     private static boolean bool(String k, String v) {
-        return switch (v.toLowerCase()) {
+        return switch (v) {
             case "true" -> true;
             case "false" -> false;
-            default -> throw ApiException.badRequest("Invalid value '" + v + "' for parameter '" + k
-                    + "': Expected a boolean value, true or false.");
+            default -> throw ApiException.badRequest("Invalid value '" + v + "' for '" + k
+                    + "' filter. Valid values are 'true' or 'false'.");
         };
     }
 

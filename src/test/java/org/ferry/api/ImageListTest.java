@@ -230,9 +230,34 @@ class ImageListTest {
         assertEquals(Set.of("vis-shared"), list(alice, a, "visibility=shared"));
         assertEquals(all, list(alice, a, "visibility=all"));
 
-        assertEquals(all, list(admin, a, ""));
+        // Glance's _image_get_all: without a visibility filter, community images only of the caller's project,
+        // for admins too
+        assertEquals(Set.of("vis-private", "vis-shared", "vis-public"), list(admin, a, ""));
         assertEquals(all, list(admin, a, "visibility=all"));
         assertEquals(Set.of("vis-private"), list(admin, a, "visibility=private"));
+    }
+
+    /**
+     * Issue 12 defect 1: a non-admin's public and community lists bound parameters their SQL did not declare, which
+     * JDBI refuses (500) when the query declares none, i.e. without any other filter or marker.
+     */
+    @Test
+    void nonAdminsListPublicAndCommunityImagesWithoutOtherFilters() {
+        String a = "p-pubcom-a";
+        ApiClient alice = ApiClient.member(ferry, a);
+        admin.create("{\"name\":\"pubcom-public\",\"visibility\":\"public\",\"owner\":\"" + a + "\"}");
+        alice.create("{\"name\":\"pubcom-community\",\"visibility\":\"community\"}");
+        alice.create("{\"name\":\"pubcom-private\",\"visibility\":\"private\"}");
+        for (ApiClient c : List.of(ApiClient.member(ferry, "p-pubcom-b"), ApiClient.as(ferry, "p-pubcom-c", "reader"))) {
+            for (String status : List.of("", "&member_status=pending", "&member_status=all")) {
+                Set<String> pub = names(c.get("/v2/images?limit=1000&visibility=public" + status));
+                assertTrue(pub.contains("pubcom-public"), pub.toString());
+                assertFalse(pub.contains("pubcom-community") || pub.contains("pubcom-private"), pub.toString());
+                Set<String> com = names(c.get("/v2/images?limit=1000&visibility=community" + status));
+                assertTrue(com.contains("pubcom-community"), com.toString());
+                assertFalse(com.contains("pubcom-public") || com.contains("pubcom-private"), com.toString());
+            }
+        }
     }
 
     @Test
