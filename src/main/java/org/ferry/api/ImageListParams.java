@@ -104,8 +104,10 @@ final class ImageListParams {
                 sizeMin, sizeMax, dates, protectedFilter, sort, marker, Math.min(limit, config.apiLimitMax()));
     }
 
+    /** Glance's {@code _image_get}: unknown (or deleted, unless the caller is an admin) is 400, not visible 403. */
     private Image marker(RequestContext ctx, String id) {
-        Image m = images.find(id).orElseThrow(() -> ApiException.badRequest("Marker " + id + " could not be found."));
+        Image m = (ctx.isAdmin() ? images.findWithDeleted(id) : images.find(id))
+                .orElseThrow(() -> ApiException.badRequest("Marker " + id + " could not be found."));
         if (!ImageGuard.isVisible(ctx, m, images.memberStatus(id, ctx.projectId()).isPresent())) {
             throw ApiException.forbidden("Marker " + id + " is not visible to you.");
         }
