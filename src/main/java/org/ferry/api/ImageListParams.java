@@ -7,8 +7,6 @@ import org.ferry.catalog.ImageListQuery;
 import org.ferry.catalog.ImageRepository;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,20 +77,24 @@ final class ImageListParams {
                 }
                 case "os_hidden" -> osHidden = bool(k, v.toLowerCase(Locale.ROOT));
                 case "protected" -> protectedFilter = bool(k, v);
-                case "size_min" -> sizeMin = number(k, v);
-                case "size_max" -> sizeMax = number(k, v);
-                case "tag" -> tags.add(v);
+                case "size_min" -> sizeMin = range(v);
+                case "size_max" -> sizeMax = range(v);
+                case "tag" -> tags.add(v.strip());
                 case "changes-since" -> throw ApiException.badRequest(
-                        "The parameter changes-since is no longer available on v2. Use created_at or updated_at.");
-                case "created_at", "updated_at" -> dates.add(date(k, v));
+                        "The \"changes-since\" filter is no longer available on v2.");
+                // Glance turns the filters into a dict, so a repeated filter key means its last value
+                case "created_at", "updated_at" -> {
+                    dates.removeIf(d -> d.column().equals(k));
+                    dates.add(date(k, v));
+                }
                 default -> {
                     if (OPERATOR_FILTERS.contains(k)) {
-                        core.computeIfAbsent(k, x -> new ArrayList<>()).addAll(operatorValues(k, v));
+                        core.put(k, operatorValues(v));
                     } else if (ImageListQuery.FILTER_COLUMNS.contains(k)) {
                         if (List.of("size", "virtual_size", "min_disk", "min_ram").contains(k)) {
                             number(k, v);
                         }
-                        core.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
+                        core.put(k, List.of(v));
                     } else if (!ImageAttributes.CORE.contains(k)) {
                         props.put(k, v);
                     }
@@ -107,9 +109,9 @@ final class ImageListParams {
     /** Glance's {@code _image_get}: unknown (or deleted, unless the caller is an admin) is 400, not visible 403. */
     private Image marker(RequestContext ctx, String id) {
         Image m = (ctx.isAdmin() ? images.findWithDeleted(id) : images.find(id))
-                .orElseThrow(() -> ApiException.badRequest("Marker " + id + " could not be found."));
+                .orElseThrow(() -> ApiException.badRequest("No image found with ID " + id));
         if (!ImageGuard.isVisible(ctx, m, images.memberStatus(id, ctx.projectId()).isPresent())) {
-            throw ApiException.forbidden("Marker " + id + " is not visible to you.");
+            throw ApiException.forbidden("Forbidding request, image " + id + " not visible");
         }
         return m;
     }
@@ -196,55 +198,35 @@ final class ImageListParams {
         }
     }
 
-    /** {@code in:"a","b"} / {@code eq:x} / plain value. */
-    private static List<String> operatorValues(String k, String v) {
-        if (v.startsWith("in:")) {
-            List<String> out = new ArrayList<>();
-            for (String item : v.substring(3).split(",")) {
-                String s = item.strip();
-                if (s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"")) {
-                    s = s.substring(1, s.length() - 1);
-                }
-                out.add(s);
-            }
-            return out;
-        }
-        if (v.startsWith("eq:")) {
-            return List.of(v.substring(3));
-        }
-        int c = v.indexOf(':');
-        if (c > 0 && v.substring(0, c).matches("[a-z]+") && !k.equals("name")) {
-            throw ApiException.badRequest("Unable to filter by unknown operator '" + v.substring(0, c) + "'.");
-        }
-        return List.of(v);
+    /** {@code in:"a","b"}, {@code eq:x} or a plain value (another operator is 400, as in Glance). */
+    private static List<String> operatorValues(String v) {
+        FilterOperator f = FilterOperator.split(v);
+        return switch (f.op()) {
+            case "in" -> f.items();
+            case "eq" -> List.of(f.threshold());
+            default -> throw ApiException.badRequest("Unable to filter by unknown operator '" + f.op() + "'.");
+        };
     }
 
+    /** Glance parses the time before it looks at the operator. */
     private static ImageListQuery.DateFilter date(String k, String v) {
-        // Glance's split_filter_op: a value that is an ISO 8601 time as a whole has no operator and means eq
-        Instant whole = isoTime(v);
-        if (whole != null) {
-            return new ImageListQuery.DateFilter(k, "eq", whole);
-        }
-        int c = v.indexOf(':');
-        String op = c > 0 ? v.substring(0, c) : "";
-        if (!Set.of("gt", "gte", "eq", "neq", "lt", "lte").contains(op)) {
-            throw ApiException.badRequest("Unable to filter by unknown operator '" + op + "'.");
-        }
-        String when = v.substring(c + 1);
-        Instant t = isoTime(when);
+        FilterOperator f = FilterOperator.split(v);
+        Instant t = FilterOperator.isoTime(f.threshold());
         if (t == null) {
-            throw ApiException.badRequest("Unable to filter on a invalid date: " + when);
+            throw ApiException.badRequest("Bad \"" + k + "\" query filter format. Use ISO 8601 DateTime notation.");
         }
-        return new ImageListQuery.DateFilter(k, op, t);
+        if (!Set.of("gt", "gte", "eq", "neq", "lt", "lte").contains(f.op())) {
+            throw ApiException.badRequest("Unable to filter on a unknown operator.");
+        }
+        return new ImageListQuery.DateFilter(k, f.op(), t);
     }
 
-    /** An ISO 8601 time (UTC when no offset is given), or null. */
-    private static Instant isoTime(String when) {
+    /** size_min and size_max (Glance's int(), which allows surrounding blanks). */
+    private static long range(String v) {
         try {
-            return OffsetDateTime.parse(when.endsWith("Z") || when.matches(".*[+-]\\d\\d:\\d\\d$") ? when : when + "Z")
-                    .toInstant();
-        } catch (DateTimeParseException e) {
-            return null;
+            return Long.parseLong(v.strip());
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("Unable to filter on a range with a non-numeric value.");
         }
     }
 }
