@@ -56,6 +56,7 @@ record ImageQuerySql(String sql, Map<String, Object> params) {
             };
             where.add("i." + d.column() + " " + op + " " + p.bind(ImageRepository.utc(d.value())));
         }
+        // the API appends Glance's tie-breakers itself (ImageListParams); these keep any other query's order total
         List<ImageListQuery.SortKey> sort = new ArrayList<>(q.sort());
         boolean lastAsc = sort.isEmpty() ? false : sort.get(sort.size() - 1).ascending();
         if (sort.stream().noneMatch(s -> s.column().equals("created_at"))) {
