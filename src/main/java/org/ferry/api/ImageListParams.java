@@ -7,11 +7,10 @@ import org.ferry.catalog.ImageListQuery;
 import org.ferry.catalog.ImageRepository;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -72,26 +71,30 @@ final class ImageListParams {
                 }
                 case "member_status" -> {
                     if (!MEMBER_STATUSES.contains(v)) {
-                        throw ApiException.badRequest("Invalid status value: " + v);
+                        throw ApiException.badRequest("Invalid status: " + v);
                     }
                     memberStatus = v;
                 }
-                case "os_hidden" -> osHidden = bool(k, v);
+                case "os_hidden" -> osHidden = bool(k, v.toLowerCase(Locale.ROOT));
                 case "protected" -> protectedFilter = bool(k, v);
-                case "size_min" -> sizeMin = number(k, v);
-                case "size_max" -> sizeMax = number(k, v);
-                case "tag" -> tags.add(v);
+                case "size_min" -> sizeMin = range(v);
+                case "size_max" -> sizeMax = range(v);
+                case "tag" -> tags.add(v.strip());
                 case "changes-since" -> throw ApiException.badRequest(
-                        "The parameter changes-since is no longer available on v2. Use created_at or updated_at.");
-                case "created_at", "updated_at" -> dates.add(date(k, v));
+                        "The \"changes-since\" filter is no longer available on v2.");
+                // Glance turns the filters into a dict, so a repeated filter key means its last value
+                case "created_at", "updated_at" -> {
+                    dates.removeIf(d -> d.column().equals(k));
+                    dates.add(date(k, v));
+                }
                 default -> {
                     if (OPERATOR_FILTERS.contains(k)) {
-                        core.computeIfAbsent(k, x -> new ArrayList<>()).addAll(operatorValues(k, v));
+                        core.put(k, operatorValues(v));
                     } else if (ImageListQuery.FILTER_COLUMNS.contains(k)) {
                         if (List.of("size", "virtual_size", "min_disk", "min_ram").contains(k)) {
                             number(k, v);
                         }
-                        core.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
+                        core.put(k, List.of(v));
                     } else if (!ImageAttributes.CORE.contains(k)) {
                         props.put(k, v);
                     }
@@ -103,36 +106,60 @@ final class ImageListParams {
                 sizeMin, sizeMax, dates, protectedFilter, sort, marker, Math.min(limit, config.apiLimitMax()));
     }
 
+    /** Glance's {@code _image_get}: unknown (or deleted, unless the caller is an admin) is 400, not visible 403. */
     private Image marker(RequestContext ctx, String id) {
-        Image m = images.find(id).orElseThrow(() -> ApiException.badRequest("Marker " + id + " could not be found."));
+        Image m = (ctx.isAdmin() ? images.findWithDeleted(id) : images.find(id))
+                .orElseThrow(() -> ApiException.badRequest("No image found with ID " + id));
         if (!ImageGuard.isVisible(ctx, m, images.memberStatus(id, ctx.projectId()).isPresent())) {
-            throw ApiException.forbidden("Marker " + id + " is not visible to you.");
+            throw ApiException.forbidden("Forbidding request, image " + id + " not visible");
         }
         return m;
     }
 
+    /**
+     * Glance's {@code _get_sorting_params}, then the tie-breakers {@code _image_get_all} appends: {@code created_at}
+     * and {@code id}, unless already keys, in the one direction given, or {@code desc} when several were given.
+     */
     private static List<ImageListQuery.SortKey> sort(List<String> keys, List<String> dirs, String sortNew) {
         List<ImageListQuery.SortKey> out = new ArrayList<>();
+        List<Boolean> given = new ArrayList<>();
         if (sortNew != null) {
             if (!keys.isEmpty() || !dirs.isEmpty()) {
                 throw ApiException.badRequest("Old and new sorting syntax cannot be combined");
             }
-            for (String part : sortNew.split(",")) {
-                String[] kd = part.strip().split(":");
-                String dir = kd.length > 1 ? kd[1].strip() : "desc";
-                out.add(new ImageListQuery.SortKey(sortKey(kd[0].strip()), ascending(dir)));
+            for (String part : sortNew.strip().split(",", -1)) {
+                int c = part.indexOf(':');
+                String dir = c < 0 || part.substring(c + 1).isEmpty() ? "desc" : part.substring(c + 1).strip();
+                boolean asc = ascending(dir);
+                out.add(new ImageListQuery.SortKey(sortKey((c < 0 ? part : part.substring(0, c)).strip()), asc));
+                given.add(asc);
             }
-            return out;
+        } else {
+            List<String> validKeys = new ArrayList<>();
+            for (String k : keys) {
+                validKeys.add(sortKey(k.strip()));
+            }
+            for (String d : dirs) {
+                given.add(ascending(d.strip()));
+            }
+            if (given.size() > 1 && given.size() != validKeys.size()) {
+                throw ApiException.badRequest("Number of sort dirs does not match the number of sort keys");
+            }
+            if (validKeys.isEmpty()) {
+                validKeys.add("created_at");
+            }
+            if (given.isEmpty()) {
+                given.add(false);
+            }
+            for (int i = 0; i < validKeys.size(); i++) {
+                out.add(new ImageListQuery.SortKey(validKeys.get(i), given.get(given.size() == 1 ? 0 : i)));
+            }
         }
-        if (keys.isEmpty()) {
-            keys = List.of("created_at");
-        }
-        if (dirs.size() > 1 && dirs.size() != keys.size()) {
-            throw ApiException.badRequest("Number of sort dirs does not match the number of sort keys");
-        }
-        for (int i = 0; i < keys.size(); i++) {
-            String dir = dirs.isEmpty() ? "desc" : dirs.size() == 1 ? dirs.get(0) : dirs.get(i);
-            out.add(new ImageListQuery.SortKey(sortKey(keys.get(i)), ascending(dir)));
+        boolean tieAscending = given.size() == 1 && given.get(0);
+        for (String tie : List.of("created_at", "id")) {
+            if (out.stream().noneMatch(k -> k.column().equals(tie))) {
+                out.add(new ImageListQuery.SortKey(tie, tieAscending));
+            }
         }
         return out;
     }
@@ -153,12 +180,13 @@ final class ImageListParams {
         };
     }
 
+    /** Glance's index: exactly {@code true} or {@code false} (it lower-cases os_hidden first, not protected). */
     private static boolean bool(String k, String v) {
-        return switch (v.toLowerCase()) {
+        return switch (v) {
             case "true" -> true;
             case "false" -> false;
-            default -> throw ApiException.badRequest("Invalid value '" + v + "' for parameter '" + k
-                    + "': Expected a boolean value, true or false.");
+            default -> throw ApiException.badRequest("Invalid value '" + v + "' for '" + k
+                    + "' filter. Valid values are 'true' or 'false'.");
         };
     }
 
@@ -170,55 +198,35 @@ final class ImageListParams {
         }
     }
 
-    /** {@code in:"a","b"} / {@code eq:x} / plain value. */
-    private static List<String> operatorValues(String k, String v) {
-        if (v.startsWith("in:")) {
-            List<String> out = new ArrayList<>();
-            for (String item : v.substring(3).split(",")) {
-                String s = item.strip();
-                if (s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"")) {
-                    s = s.substring(1, s.length() - 1);
-                }
-                out.add(s);
-            }
-            return out;
-        }
-        if (v.startsWith("eq:")) {
-            return List.of(v.substring(3));
-        }
-        int c = v.indexOf(':');
-        if (c > 0 && v.substring(0, c).matches("[a-z]+") && !k.equals("name")) {
-            throw ApiException.badRequest("Unable to filter by unknown operator '" + v.substring(0, c) + "'.");
-        }
-        return List.of(v);
+    /** {@code in:"a","b"}, {@code eq:x} or a plain value (another operator is 400, as in Glance). */
+    private static List<String> operatorValues(String v) {
+        FilterOperator f = FilterOperator.split(v);
+        return switch (f.op()) {
+            case "in" -> f.items();
+            case "eq" -> List.of(f.threshold());
+            default -> throw ApiException.badRequest("Unable to filter by unknown operator '" + f.op() + "'.");
+        };
     }
 
+    /** Glance parses the time before it looks at the operator. */
     private static ImageListQuery.DateFilter date(String k, String v) {
-        // Glance's split_filter_op: a value that is an ISO 8601 time as a whole has no operator and means eq
-        Instant whole = isoTime(v);
-        if (whole != null) {
-            return new ImageListQuery.DateFilter(k, "eq", whole);
-        }
-        int c = v.indexOf(':');
-        String op = c > 0 ? v.substring(0, c) : "";
-        if (!Set.of("gt", "gte", "eq", "neq", "lt", "lte").contains(op)) {
-            throw ApiException.badRequest("Unable to filter by unknown operator '" + op + "'.");
-        }
-        String when = v.substring(c + 1);
-        Instant t = isoTime(when);
+        FilterOperator f = FilterOperator.split(v);
+        Instant t = FilterOperator.isoTime(f.threshold());
         if (t == null) {
-            throw ApiException.badRequest("Unable to filter on a invalid date: " + when);
+            throw ApiException.badRequest("Bad \"" + k + "\" query filter format. Use ISO 8601 DateTime notation.");
         }
-        return new ImageListQuery.DateFilter(k, op, t);
+        if (!Set.of("gt", "gte", "eq", "neq", "lt", "lte").contains(f.op())) {
+            throw ApiException.badRequest("Unable to filter on a unknown operator.");
+        }
+        return new ImageListQuery.DateFilter(k, f.op(), t);
     }
 
-    /** An ISO 8601 time (UTC when no offset is given), or null. */
-    private static Instant isoTime(String when) {
+    /** size_min and size_max (Glance's int(), which allows surrounding blanks). */
+    private static long range(String v) {
         try {
-            return OffsetDateTime.parse(when.endsWith("Z") || when.matches(".*[+-]\\d\\d:\\d\\d$") ? when : when + "Z")
-                    .toInstant();
-        } catch (DateTimeParseException e) {
-            return null;
+            return Long.parseLong(v.strip());
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("Unable to filter on a range with a non-numeric value.");
         }
     }
 }

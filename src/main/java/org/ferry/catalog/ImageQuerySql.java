@@ -10,12 +10,14 @@ record ImageQuerySql(String sql, Map<String, Object> params) {
 
     static ImageQuerySql build(ImageListQuery q) {
         List<String> where = new ArrayList<>();
-        Map<String, Object> p = new LinkedHashMap<>();
+        Params p = new Params();
         where.add("i.deleted = FALSE");
         where.add("i.status <> 'killed'");
-        visibility(q, where, p);
+        String scope = visibility(q, p);
+        if (scope != null) {
+            where.add(scope);
+        }
         where.add("i.os_hidden = " + (q.osHidden() ? "TRUE" : "FALSE"));
-        int n = 0;
         for (var f : q.coreFilters().entrySet()) {
             String col = f.getKey();
             if (!ImageListQuery.FILTER_COLUMNS.contains(col)) {
@@ -23,38 +25,27 @@ record ImageQuerySql(String sql, Map<String, Object> params) {
             }
             List<String> names = new ArrayList<>();
             for (String v : f.getValue()) {
-                String key = "f" + n++;
-                names.add(":" + key);
-                p.put(key, typed(col, v));
+                names.add(p.bind(typed(col, v)));
             }
             where.add("i." + col + " IN (" + String.join(", ", names) + ")");
         }
         for (var f : q.propertyFilters().entrySet()) {
-            String k = "pk" + n, v = "pv" + n++;
-            p.put(k, f.getKey());
-            p.put(v, f.getValue());
-            where.add("EXISTS (SELECT 1 FROM image_properties ip WHERE ip.image_id = i.id AND ip.name = :" + k
-                    + " AND ip.value = :" + v + ")");
+            where.add("EXISTS (SELECT 1 FROM image_properties ip WHERE ip.image_id = i.id AND ip.name = "
+                    + p.bind(f.getKey()) + " AND ip.value = " + p.bind(f.getValue()) + ")");
         }
         for (String tag : q.tags()) {
-            String k = "t" + n++;
-            p.put(k, tag);
-            where.add("EXISTS (SELECT 1 FROM image_tags it WHERE it.image_id = i.id AND it.value = :" + k + ")");
+            where.add("EXISTS (SELECT 1 FROM image_tags it WHERE it.image_id = i.id AND it.value = " + p.bind(tag) + ")");
         }
         if (q.sizeMin() != null) {
-            p.put("size_min", q.sizeMin());
-            where.add("i.size >= :size_min");
+            where.add("i.size >= " + p.bind(q.sizeMin()));
         }
         if (q.sizeMax() != null) {
-            p.put("size_max", q.sizeMax());
-            where.add("i.size <= :size_max");
+            where.add("i.size <= " + p.bind(q.sizeMax()));
         }
         if (q.protectedFilter() != null) {
             where.add("i.protected = " + (q.protectedFilter() ? "TRUE" : "FALSE"));
         }
         for (var d : q.dateFilters()) {
-            String k = "d" + n++;
-            p.put(k, ImageRepository.utc(d.value()));
             String op = switch (d.op()) {
                 case "gt" -> ">";
                 case "gte" -> ">=";
@@ -63,8 +54,9 @@ record ImageQuerySql(String sql, Map<String, Object> params) {
                 case "neq" -> "<>";
                 default -> "=";
             };
-            where.add("i." + d.column() + " " + op + " :" + k);
+            where.add("i." + d.column() + " " + op + " " + p.bind(ImageRepository.utc(d.value())));
         }
+        // the API appends Glance's tie-breakers itself (ImageListParams); these keep any other query's order total
         List<ImageListQuery.SortKey> sort = new ArrayList<>(q.sort());
         boolean lastAsc = sort.isEmpty() ? false : sort.get(sort.size() - 1).ascending();
         if (sort.stream().noneMatch(s -> s.column().equals("created_at"))) {
@@ -85,67 +77,98 @@ record ImageQuerySql(String sql, Map<String, Object> params) {
             sql.append("i.").append(sort.get(i).column()).append(sort.get(i).ascending() ? " ASC" : " DESC");
         }
         sql.append(" LIMIT ").append(q.limit());
-        return new ImageQuerySql(sql.toString(), p);
+        return new ImageQuerySql(sql.toString(), p.values());
     }
 
-    private static void visibility(ImageListQuery q, List<String> where, Map<String, Object> p) {
+    /**
+     * The named parameters of one statement. A value gets its name only when the SQL text that uses it is written,
+     * so the statement binds exactly the parameters it declares: JDBI refuses a statement that declares none but is
+     * given some (issue 12: every non-admin {@code visibility=public} list without another filter answered 500).
+     */
+    private static final class Params {
+        private final Map<String, Object> values = new LinkedHashMap<>();
+
+        /** The placeholder of {@code value}, to be written into the SQL right away. */
+        String bind(Object value) {
+            String name = "p" + values.size();
+            values.put(name, value);
+            return ":" + name;
+        }
+
+        Map<String, Object> values() {
+            return values;
+        }
+    }
+
+    /**
+     * Glance's visibility scoping ({@code _select_images_query} and {@code _image_get_all}), or null for none.
+     * A non-admin sees public and community images, its own, and shared images it is a member of with the requested
+     * member status. Without a {@code visibility} filter, community images appear only to their owner, and that
+     * holds for admins too; {@code visibility=all} shows an admin everything.
+     */
+    private static String visibility(ImageListQuery q, Params p) {
         String v = q.visibility();
         if (q.admin()) {
-            if (v != null && !v.equals("all")) {
-                p.put("vis", v);
-                where.add("i.visibility = :vis");
+            if (v == null) {
+                return q.callerProject() == null ? "i.visibility <> 'community'"
+                        : "(i.visibility <> 'community' OR i.owner = " + p.bind(q.callerProject()) + ")";
             }
-            return;
+            return v.equals("all") ? null : "i.visibility = " + p.bind(v);
         }
-        p.put("caller", q.callerProject());
-        String member = "EXISTS (SELECT 1 FROM image_members m WHERE m.image_id = i.id AND m.member = :caller"
-                + (q.memberStatus().equals("all") ? "" : " AND m.status = :mstatus") + ")";
-        if (!q.memberStatus().equals("all")) {
-            p.put("mstatus", q.memberStatus());
-        }
-        String sharedWithMe = "(i.visibility = 'shared' AND " + member + ")";
-        where.add(switch (v == null ? "" : v) {
+        return switch (v == null ? "" : v) {
             case "public" -> "i.visibility = 'public'";
             case "community" -> "i.visibility = 'community'";
-            case "private" -> "(i.visibility = 'private' AND i.owner = :caller)";
-            case "shared" -> "(i.visibility = 'shared' AND (i.owner = :caller OR " + member + "))";
-            case "all" -> "(i.visibility IN ('public', 'community') OR i.owner = :caller OR " + sharedWithMe + ")";
-            default -> "(i.visibility = 'public' OR i.owner = :caller OR " + sharedWithMe + ")";
-        });
+            case "private" -> "(i.visibility = 'private' AND " + owned(q, p) + ")";
+            case "shared" -> "(i.visibility = 'shared' AND (" + owned(q, p) + " OR " + member(q, p) + "))";
+            case "all" -> "(i.visibility IN ('public', 'community') OR " + owned(q, p) + " OR " + sharedWithCaller(q, p)
+                    + ")";
+            default -> "(i.visibility = 'public' OR " + owned(q, p) + " OR " + sharedWithCaller(q, p) + ")";
+        };
+    }
+
+    private static String owned(ImageListQuery q, Params p) {
+        return "i.owner = " + p.bind(q.callerProject());
+    }
+
+    private static String sharedWithCaller(ImageListQuery q, Params p) {
+        return "(i.visibility = 'shared' AND " + member(q, p) + ")";
+    }
+
+    /** The caller's project is a member of the image, with the requested status unless that is {@code all}. */
+    private static String member(ImageListQuery q, Params p) {
+        return "EXISTS (SELECT 1 FROM image_members m WHERE m.image_id = i.id AND m.member = "
+                + p.bind(q.callerProject())
+                + (q.memberStatus().equals("all") ? "" : " AND m.status = " + p.bind(q.memberStatus())) + ")";
     }
 
     /**
      * Rows strictly after the marker in the sort order. NULLs sort as the largest value (PostgreSQL's default,
      * and H2's with DEFAULT_NULL_ORDERING=HIGH).
      */
-    private static String keyset(List<ImageListQuery.SortKey> sort, Image marker, Map<String, Object> p) {
+    private static String keyset(List<ImageListQuery.SortKey> sort, Image marker, Params p) {
         List<String> alternatives = new ArrayList<>();
         for (int i = 0; i < sort.size(); i++) {
             List<String> and = new ArrayList<>();
             for (int j = 0; j < i; j++) {
-                and.add(equal(sort.get(j).column(), value(marker, sort.get(j).column()), p, "k" + j));
+                and.add(equal(sort.get(j).column(), value(marker, sort.get(j).column()), p));
             }
-            and.add(after(sort.get(i), value(marker, sort.get(i).column()), p, "k" + i));
+            and.add(after(sort.get(i), value(marker, sort.get(i).column()), p));
             alternatives.add("(" + String.join(" AND ", and) + ")");
         }
         return "(" + String.join(" OR ", alternatives) + ")";
     }
 
-    private static String equal(String col, Object v, Map<String, Object> p, String key) {
-        if (v == null) {
-            return "i." + col + " IS NULL";
-        }
-        p.put(key, v);
-        return "i." + col + " = :" + key;
+    private static String equal(String col, Object v, Params p) {
+        return v == null ? "i." + col + " IS NULL" : "i." + col + " = " + p.bind(v);
     }
 
-    private static String after(ImageListQuery.SortKey k, Object v, Map<String, Object> p, String key) {
+    private static String after(ImageListQuery.SortKey k, Object v, Params p) {
         String col = "i." + k.column();
         if (v == null) {
             return k.ascending() ? "FALSE" : col + " IS NOT NULL";
         }
-        p.put(key, v);
-        return k.ascending() ? "(" + col + " > :" + key + " OR " + col + " IS NULL)" : col + " < :" + key;
+        String at = p.bind(v);
+        return k.ascending() ? "(" + col + " > " + at + " OR " + col + " IS NULL)" : col + " < " + at;
     }
 
     private static Object value(Image m, String col) {

@@ -92,6 +92,15 @@ public final class ImageRepository {
     }
 
     /**
+     * The core fields of an image, deleted or not (no properties, tags or locations): a list marker, which an admin
+     * may name after the image was deleted (Glance's {@code context.can_see_deleted}).
+     */
+    public Optional<Image> findWithDeleted(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM images WHERE id = :id")
+                .bind("id", id).map((rs, ctx) -> image(rs)).findOne());
+    }
+
+    /**
      * Writes the image's core fields, properties and tags. With {@code expectedStatus} the write happens only if the
      * stored status still is that value, which makes status transitions safe against concurrent requests.
      *

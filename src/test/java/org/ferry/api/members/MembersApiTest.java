@@ -292,7 +292,7 @@ class MembersApiTest {
 
     @Test
     void memberStatusFilterIsValidated() {
-        assertError(alt.get("/v2/images?member_status=maybe"), 400, "Invalid status value: maybe");
+        assertError(alt.get("/v2/images?member_status=maybe"), 400, "Invalid status: maybe");
     }
 
     @Test
