@@ -162,6 +162,69 @@ class GlanceclientCliTest {
         assertTrue(denied.output.contains("403"), denied.output);
     }
 
+    /**
+     * glanceclient's task calls as an admin: task-list (GET /v2/tasks with limit=20 and the task schema for its
+     * model), task-show, and task-create of the legacy import type; a member gets 403 from each.
+     */
+    @Test
+    void tasksAsAdmin() throws Exception {
+        // a task to list: an import from a URI that the default [import_filtering_opts] refuse (port 9), so it is
+        // refused at the API; then one that is accepted and fails in the task (nothing listens on 127.0.0.1:80)
+        Result refused = glance(ADMIN, CALL_TIMEOUT, "task-create", "--type", "import", "--input",
+                "{\"import_from\": \"http://127.0.0.1:9/x.img\", \"import_from_format\": \"raw\", "
+                        + "\"image_properties\": {\"name\": \"cli-task\"}}");
+        assertNotEquals(0, refused.exitCode, refused.output);
+        assertTrue(refused.output.contains("400") && refused.output.contains("does not pass filtering"),
+                refused.output);
+
+        Result created = glance(ADMIN, CALL_TIMEOUT, "task-create", "--type", "import", "--input",
+                "{\"import_from\": \"http://127.0.0.1/x.img\", \"import_from_format\": \"raw\", "
+                        + "\"image_properties\": {\"name\": \"cli-task\", \"disk_format\": \"raw\", "
+                        + "\"container_format\": \"bare\"}}");
+        created.assertOk("task-create");
+        String id = created.field("id").orElseThrow(() -> new AssertionError("no id in\n" + created.output));
+        assertEquals(Optional.of("import"), created.field("type"), created.output);
+
+        // the task fails in its download: the failure names the URL and the cause, and the image it made is gone
+        String[] message = new String[1];
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> {
+                    Result r = glance(ADMIN, CALL_TIMEOUT, "task-show", id);
+                    r.assertOk("task-show");
+                    message[0] = r.field("message").orElse("");
+                    return r.field("status").equals(Optional.of("failure"));
+                });
+        assertTrue(message[0].contains("http://127.0.0.1/x.img") && message[0].contains("ConnectException"),
+                message[0]);
+        Result shown = glance(ADMIN, CALL_TIMEOUT, "task-show", id);
+        shown.assertOk("task-show");
+        assertEquals(Optional.of(id), shown.field("id"), shown.output);
+        assertEquals(Optional.of("import"), shown.field("type"), shown.output);
+        assertEquals(Optional.of("admin"), shown.field("owner"), shown.output);
+        assertEquals(Optional.of("failure"), shown.field("status"), shown.output);
+        String image = shown.field("image_id").orElseThrow(() -> new AssertionError("no image_id in\n" + shown.output));
+        Result gone = glance(ADMIN, CALL_TIMEOUT, "image-show", image);
+        assertNotEquals(0, gone.exitCode, "the image of a failed import task is left:\n" + gone.output);
+
+        Result listed = glance(ADMIN, CALL_TIMEOUT, "task-list");
+        listed.assertOk("task-list");
+        assertTrue(listed.output.contains(id), listed.output);
+        // one task per page: the client follows the "next" links
+        Result filtered = glance(ADMIN, CALL_TIMEOUT, "task-list", "--type", "import", "--status", "failure",
+                "--sort-key", "status", "--sort-dir", "asc", "--page-size", "1");
+        filtered.assertOk("task-list --type import --status failure");
+        assertTrue(filtered.output.contains(id), filtered.output);
+        Result none = glance(ADMIN, CALL_TIMEOUT, "task-list", "--status", "success");
+        none.assertOk("task-list --status success");
+        assertTrue(!none.output.contains(id), none.output);
+
+        for (String[] call : List.of(new String[] {"task-list"}, new String[] {"task-show", id})) {
+            Result denied = glance(MEMBER, CALL_TIMEOUT, call);
+            assertNotEquals(0, denied.exitCode, "glance " + call[0] + " as a member succeeded:\n" + denied.output);
+            assertTrue(denied.output.contains("403"), denied.output);
+        }
+    }
+
     static List<String> ids(JsonNode stores) {
         List<String> ids = new ArrayList<>();
         stores.forEach(s -> ids.add(s.path("id").asText()));
