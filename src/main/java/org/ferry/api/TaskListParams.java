@@ -6,6 +6,7 @@ import org.ferry.catalog.Task;
 import org.ferry.catalog.TaskListQuery;
 import org.ferry.catalog.TaskRepository;
 
+import java.math.BigInteger;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,14 +64,17 @@ final class TaskListParams {
         int limit = config.limitParamDefault();
         String limitText = req.queryFirst("limit").orElse(null);
         if (limitText != null) {
+            BigInteger asked;
             try {
-                limit = Integer.parseInt(limitText.strip());
+                // any size, as Python's int(): a huge limit is capped below, not refused
+                asked = new BigInteger(limitText.strip());
             } catch (NumberFormatException e) {
                 throw ApiException.badRequest("limit param must be an integer");
             }
-            if (limit < 0) {
+            if (asked.signum() < 0) {
                 throw ApiException.badRequest("limit param must be positive");
             }
+            limit = asked.min(BigInteger.valueOf(config.apiLimitMax())).intValueExact();
         }
         Task marker = null;
         if (markerId != null) {
