@@ -225,6 +225,47 @@ class GlanceclientCliTest {
         }
     }
 
+    /**
+     * openstacksdk's image proxy (what {@code conn.image.tasks()} and {@code get_task} call), with a fixed endpoint
+     * and the admin token: the list follows the "next" links, each entry and the shown task parse into its Task.
+     */
+    @Test
+    void openstacksdkTasksAsAdmin() throws Exception {
+        String script = String.join("\n",
+                "import sys, openstack",
+                "from keystoneauth1 import session, token_endpoint",
+                "sess = session.Session(auth=token_endpoint.Token(sys.argv[1], sys.argv[2]))",
+                "conn = openstack.connection.Connection(session=sess)",
+                "tasks = list(conn.image.tasks(limit=1))",
+                "print('LISTED', len(tasks))",
+                "for t in tasks:",
+                "    s = conn.image.get_task(t.id)",
+                "    print('TASK', s.id, s.type, s.status, s.owner_id)",
+                "try:",
+                "    list(conn.image.tasks(status='bogus'))",
+                "except openstack.exceptions.BadRequestException as e:",
+                "    print('BAD', e)");
+        Path py = dir.resolve("sdk_tasks.py");
+        Files.writeString(py, script);
+        // a task to list and show
+        glance(ADMIN, CALL_TIMEOUT, "task-create", "--type", "import", "--input",
+                "{\"import_from\": \"http://127.0.0.1/sdk.img\", \"import_from_format\": \"raw\", "
+                        + "\"image_properties\": {}}").assertOk("task-create");
+        ProcessBuilder pb = new ProcessBuilder(PYTHON.toString(), py.toString(), ferry.url() + "/v2", ADMIN)
+                .directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.startsWith("OS_") || k.startsWith("PYTHON"));
+        pb.environment().put("HOME", dir.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(90, TimeUnit.SECONDS));
+        System.out.println(out);
+        assertEquals(0, p.exitValue(), out);
+        Matcher listed = Pattern.compile("LISTED (\\d+)").matcher(out);
+        assertTrue(listed.find() && Integer.parseInt(listed.group(1)) >= 1, out);
+        assertTrue(out.contains("TASK ") && out.contains(" import "), out);
+        assertTrue(out.contains("BAD") && out.contains("Invalid status value: bogus"), out);
+    }
+
     static List<String> ids(JsonNode stores) {
         List<String> ids = new ArrayList<>();
         stores.forEach(s -> ids.add(s.path("id").asText()));
