@@ -44,7 +44,7 @@ public final class Schemas {
                 "member", memberSchema(),
                 "members", listSchema("members", "members", memberSchema(), false),
                 "task", taskSchema(),
-                "tasks", listSchema("tasks", "tasks", taskSchema(), true));
+                "tasks", taskListSchema());
     }
 
     public Optional<ObjectNode> document(String name) {
@@ -244,27 +244,51 @@ public final class Schemas {
         return s;
     }
 
+    /**
+     * Glance's task schema as /v2/schemas/task publishes it (no additionalProperties: that is added only when a
+     * POST /v2/tasks body is validated); glanceclient builds its task model from it.
+     */
     private static ObjectNode taskSchema() {
         ObjectNode s = Json.object();
         s.put("name", "task");
         ObjectNode p = s.putObject("properties");
-        p.putObject("id").put("type", "string").put("description", "Task id");
+        p.putObject("id").put("type", "string").put("description", "Task id (UUID)")
+                .put("pattern", "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$");
         p.putObject("type").put("type", "string").put("description", "Kind of task")
                 .putArray("enum").add("import").add("api_image_import").add("location_import");
         p.putObject("status").put("type", "string").put("description", "Where the task is in its life cycle")
                 .putArray("enum").add("pending").add("processing").add("success").add("failure");
-        p.putObject("input").putArray("type").add("null").add("object");
-        p.putObject("result").putArray("type").add("null").add("object");
-        p.putObject("owner").put("type", "string");
-        p.putObject("message").put("type", "string");
-        p.putObject("image_id").put("type", "string");
-        p.putObject("request_id").put("type", "string");
-        p.putObject("user_id").put("type", "string");
-        p.putObject("expires_at").putArray("type").add("null").add("string");
-        p.putObject("created_at").put("type", "string");
-        p.putObject("updated_at").put("type", "string");
-        p.putObject("self").put("type", "string");
-        p.putObject("schema").put("type", "string");
+        ObjectNode input = p.putObject("input").put("description", "What the task was asked to do (JSON object)");
+        input.putArray("type").add("null").add("object");
+        ObjectNode result = p.putObject("result").put("description", "What the task produced (JSON object)");
+        result.putArray("type").add("null").add("object");
+        p.putObject("owner").put("type", "string").put("description", "Project that owns the task");
+        p.putObject("message").put("type", "string").put("description", "Progress, or why the task failed");
+        p.putObject("image_id").put("type", "string").put("description", "Image the task works on");
+        p.putObject("request_id").put("type", "string").put("description", "Request id of the call that created it");
+        p.putObject("user_id").put("type", "string").put("description", "User that created the task");
+        ObjectNode expires = p.putObject("expires_at").put("description", "When the finished task will be removed");
+        expires.putArray("type").add("null").add("string");
+        p.putObject("created_at").put("type", "string").put("description", "When the task was created");
+        p.putObject("updated_at").put("type", "string").put("description", "When the task last changed");
+        p.putObject("self").put("readOnly", true).put("type", "string");
+        p.putObject("schema").put("readOnly", true).put("type", "string");
+        return s;
+    }
+
+    /**
+     * /v2/schemas/tasks: Glance's minimal collection form, whose items are the task without input, result and
+     * message (what GET /v2/tasks lists), and no first/next properties.
+     */
+    private static ObjectNode taskListSchema() {
+        ObjectNode item = taskSchema();
+        ((ObjectNode) item.get("properties")).remove(List.of("input", "result", "message"));
+        ObjectNode s = Json.object();
+        s.put("name", "tasks");
+        ObjectNode props = s.putObject("properties");
+        props.putObject("tasks").put("type", "array").set("items", item);
+        props.putObject("schema").put("type", "string");
+        s.putArray("links").addObject().put("rel", "describedby").put("href", "{schema}");
         return s;
     }
 

@@ -3,35 +3,61 @@ package org.ferry.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.ferry.app.FerryConfig;
 import org.ferry.auth.Policy;
 import org.ferry.auth.RequestContext;
 import org.ferry.catalog.Image;
 import org.ferry.catalog.Task;
+import org.ferry.catalog.TaskListQuery;
 import org.ferry.catalog.TaskRepository;
+import org.ferry.flow.ImportService;
+import org.ferry.remote.UriFilter;
+import org.ferry.store.StoreRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 
-/** GET /v2/images/{id}/tasks (Glance's raw DB shape) and the admin-only GET /v2/tasks/{id}. */
+/**
+ * GET /v2/images/{id}/tasks (Glance's raw DB shape) and Glance's deprecated tasks API, all of it behind
+ * {@code tasks_api_access} (admin by default): GET /v2/tasks (stubs), GET /v2/tasks/{id}, POST /v2/tasks (the
+ * legacy {@code import} type, run as a web-download import of a new image) and DELETE (405).
+ */
 public final class TasksApi {
+    private static final Logger LOG = LoggerFactory.getLogger(TasksApi.class);
     private static final DateTimeFormatter RAW_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS").withZone(ZoneOffset.UTC);
+    private static final String ACCESS = "tasks_api_access";
 
     private final TaskRepository tasks;
     private final ImageGuard guard;
     private final Policy policy;
+    private final TaskListParams listParams;
+    private final LegacyImportTask legacyImport;
 
-    public TasksApi(TaskRepository tasks, ImageGuard guard, Policy policy) {
+    public TasksApi(TaskRepository tasks, ImageGuard guard, Policy policy, FerryConfig config, Schemas schemas,
+                    StoreRegistry stores, ImportService imports, UriFilter filter) {
         this.tasks = tasks;
         this.guard = guard;
         this.policy = policy;
+        this.listParams = new TaskListParams(config, tasks);
+        this.legacyImport = new LegacyImportTask(new ImageCreate(schemas, guard,
+                config.quotas()), schemas, stores, imports, filter);
     }
 
     public void register(Router r) {
         r.add("GET", "/v2/images/{id}/tasks", this::imageTasks);
         r.add("GET", "/v2/tasks/{id}", this::show);
+        r.add("DELETE", "/v2/tasks/{id}", this::delete);
+        r.add("GET", "/v2/tasks", this::list);
+        r.add("POST", "/v2/tasks", this::create);
     }
 
     void imageTasks(ApiRequest req) {
@@ -53,10 +79,81 @@ public final class TasksApi {
         Responses.json(req.exchange(), 200, body);
     }
 
+    /** Glance checks the blanket tasks policy before it reads anything of the request. */
+    private void enforceAccess(RequestContext ctx) {
+        if (!policy.allows(ACCESS, ctx, Map.of())) {
+            throw ApiException.forbidden("You are not authorized to complete " + ACCESS + " action.");
+        }
+    }
+
+    /** Glance's DB visibility of a task: admin, a task without owner, or the caller's project's task. */
+    static boolean visible(RequestContext ctx, Task t) {
+        return ctx.isAdmin() || t.owner() == null || t.owner().equals(ctx.projectId());
+    }
+
+    void list(ApiRequest req) {
+        enforceAccess(req.context());
+        TaskListQuery q = listParams.parse(req, Instant.now());
+        List<Task> page = tasks.list(q);
+        ObjectNode body = Json.object();
+        ArrayNode arr = body.putArray("tasks");
+        page.forEach(t -> arr.add(stub(t)));
+        Map<String, String> params = TaskListParams.linkParams(req.query());
+        body.put("first", params.isEmpty() ? "/v2/tasks" : "/v2/tasks?" + encode(params));
+        body.put("schema", "/v2/schemas/tasks");
+        if (!page.isEmpty() && page.size() == q.limit()) {
+            params.put("marker", page.get(page.size() - 1).id());
+            body.put("next", "/v2/tasks?" + encode(params));
+        }
+        Responses.json(req.exchange(), 200, body);
+    }
+
     void show(ApiRequest req) {
-        policy.enforce("tasks_api_access", req.context(), Map.of());
-        Task t = tasks.find(req.path("id")).orElseThrow(() -> ApiException.notFound("Task with the given id "
-                + req.path("id") + " was not found"));
+        RequestContext ctx = req.context();
+        enforceAccess(ctx);
+        String id = req.path("id");
+        Task t = tasks.find(id).orElseThrow(() -> ApiException.notFound("Task with the given id " + id
+                + " was not found"));
+        if (!visible(ctx, t)) {
+            throw ApiException.forbidden("Forbidding request, task " + id + " is not visible");
+        }
+        Responses.json(req.exchange(), 200, full(t));
+    }
+
+    void create(ApiRequest req) throws ImportService.Refused {
+        RequestContext ctx = req.context();
+        enforceAccess(ctx);
+        Task t = legacyImport.start(ctx, req.json());
+        var ex = req.exchange();
+        req.setHeader("Location", ex.getRequestScheme() + "://" + ex.getHostAndPort() + "/v2/tasks/" + t.id());
+        LOG.info("task {}: created by project {}", t.id(), ctx.projectId());
+        Responses.json(ex, 201, full(t));
+    }
+
+    void delete(ApiRequest req) {
+        enforceAccess(req.context());
+        throw new ApiException(405, "This operation is currently not permitted on Glance Tasks. They are auto "
+                + "deleted after reaching the time based on their expires_at property.").header("Allow", "GET");
+    }
+
+    /** The list entry: no input, result or message (Glance's partial task schema). */
+    static ObjectNode stub(Task t) {
+        ObjectNode o = Json.object();
+        o.put("id", t.id());
+        o.put("type", t.type());
+        o.put("status", t.status());
+        o.put("owner", t.owner());
+        if (t.expiresAt() != null) {
+            o.put("expires_at", ImageView.isoTime(t.expiresAt()));
+        }
+        o.put("created_at", ImageView.isoTime(t.createdAt()));
+        o.put("updated_at", ImageView.isoTime(t.updatedAt()));
+        o.put("self", "/v2/tasks/" + t.id());
+        o.put("schema", "/v2/schemas/task");
+        return o;
+    }
+
+    static ObjectNode full(Task t) {
         ObjectNode o = Json.object();
         o.put("id", t.id());
         o.put("type", t.type());
@@ -81,7 +178,7 @@ public final class TasksApi {
         o.put("updated_at", ImageView.isoTime(t.updatedAt()));
         o.put("self", "/v2/tasks/" + t.id());
         o.put("schema", "/v2/schemas/task");
-        Responses.json(req.exchange(), 200, o);
+        return o;
     }
 
     static ObjectNode raw(Task t) {
@@ -102,6 +199,13 @@ public final class TasksApi {
         o.set("result", json(t.result()));
         o.put("message", t.message());
         return o;
+    }
+
+    private static String encode(Map<String, String> params) {
+        StringJoiner j = new StringJoiner("&");
+        params.forEach((k, v) -> j.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "="
+                + URLEncoder.encode(v, StandardCharsets.UTF_8)));
+        return j.toString();
     }
 
     private static JsonNode json(String s) {

@@ -174,7 +174,7 @@ public final class Ferry implements AutoCloseable {
             new ImageDataApi(config, images, guard, stores, mover, new BaseImageCopies(images, imports)).register(router);
             new ImportApi(config, guard, stores, imports, filter).register(router);
             new InfoApi(config.enabledImportMethods(), stores, policy, schemas).register(router);
-            new TasksApi(tasks, guard, policy).register(router);
+            new TasksApi(tasks, guard, policy, config, schemas, stores, imports, filter).register(router);
             replication.register(router);
 
             FrontHandler front = new FrontHandler(router, authenticator(config),

@@ -39,6 +39,19 @@ public final class TaskRepository {
                 .bind("i", imageId).bind("now", ImageRepository.utc(now)).map((rs, ctx) -> task(rs)).list());
     }
 
+    /** A task that has not been deleted or expired at {@code now}: a list marker must be one. */
+    public Optional<Task> findListed(String id, Instant now) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM tasks WHERE id = :id AND deleted = FALSE "
+                        + "AND (expires_at IS NULL OR expires_at > :now)")
+                .bind("id", id).bind("now", ImageRepository.utc(now)).map((rs, ctx) -> task(rs)).findOne());
+    }
+
+    /** One page of GET /v2/tasks. */
+    public List<Task> list(TaskListQuery q) {
+        TaskQuerySql sql = TaskQuerySql.build(q);
+        return jdbi.withHandle(h -> h.createQuery(sql.sql()).bindMap(sql.params()).map((rs, ctx) -> task(rs)).list());
+    }
+
     /** Tasks that have not ended: at start-up, each must have a job that will run it, or be cleaned up. */
     public List<Task> unfinished() {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM tasks WHERE deleted = FALSE "

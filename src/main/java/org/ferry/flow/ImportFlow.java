@@ -31,6 +31,8 @@ import java.util.Optional;
 public final class ImportFlow {
     private static final Logger LOG = LoggerFactory.getLogger(ImportFlow.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The type of the tasks POST /v2/tasks creates (Glance's deprecated legacy import). */
+    public static final String LEGACY_IMPORT = "import";
 
     private final ImageRepository images;
     private final TaskRepository tasks;
@@ -54,9 +56,8 @@ public final class ImportFlow {
         Task task = tasks.find(taskId).orElseThrow(() -> new IllegalStateException("no task " + taskId));
         MDC.put("request_id", task.requestId());
         JsonNode input = JSON.readTree(task.input());
-        ImportRequest request = ImportRequest.of((ObjectNode) input.get("import_req"));
-        List<String> targets = new ArrayList<>();
-        input.path("backend").forEach(n -> targets.add(n.asText()));
+        ImportRequest request = request(task, input);
+        List<String> targets = targets(task, input);
         ImportState state = new ImportState(task, request, targets, stores.multistore(),
                 callers.get(taskId).orElse(null), recovering);
         exchange.setProperty(ImportState.PROPERTY, state);
@@ -86,7 +87,11 @@ public final class ImportFlow {
         LOG.warn("task {}: import of image {} failed: {}", state.taskId(), state.imageId(), message,
                 cause instanceof ImportFailure ? null : cause);
         state.revertStartedSteps();
-        restoreImage(state.imageId(), state.request, state.targets, state.recordStores);
+        if (isLegacy(state.task)) {
+            discardImage(state.imageId());
+        } else {
+            restoreImage(state.imageId(), state.request, state.targets, state.recordStores);
+        }
         tasks.finish(state.taskId(), Task.FAILURE, null, message, ImageRepository.now().plus(taskTimeToLive));
         images.deletePropertyIfValue(state.imageId(), StoreLists.LOCK, state.taskId());
         callers.remove(state.taskId());
@@ -100,11 +105,14 @@ public final class ImportFlow {
     public void cleanUpDeadTask(Task task, String why) {
         try {
             JsonNode input = JSON.readTree(task.input());
-            ImportRequest request = ImportRequest.of((ObjectNode) input.get("import_req"));
-            List<String> targets = new ArrayList<>();
-            input.path("backend").forEach(n -> targets.add(n.asText()));
+            ImportRequest request = request(task, input);
+            List<String> targets = targets(task, input);
             purgePartials(task.imageId(), targets, request);
-            restoreImage(task.imageId(), request, targets, stores.multistore());
+            if (isLegacy(task)) {
+                discardImage(task.imageId());
+            } else {
+                restoreImage(task.imageId(), request, targets, stores.multistore());
+            }
         } catch (IOException | RuntimeException e) {
             LOG.error("task {}: cleaning up after it failed: {}", task.id(), e.toString());
         }
@@ -112,6 +120,58 @@ public final class ImportFlow {
             tasks.finish(task.id(), Task.FAILURE, null, why, ImageRepository.now().plus(taskTimeToLive));
         }
         callers.remove(task.id());
+    }
+
+    private static boolean isLegacy(Task task) {
+        return LEGACY_IMPORT.equals(task.type());
+    }
+
+    /**
+     * The import request a task runs: its import_req, or for a legacy import task a web-download of its
+     * {@code import_from}, so that both go through the same steps (URI filtering on every hop included).
+     */
+    static ImportRequest request(Task task, JsonNode input) {
+        if (isLegacy(task)) {
+            ObjectNode req = JSON.createObjectNode();
+            req.putObject("method").put("name", ImportRequest.WEB_DOWNLOAD)
+                    .put("uri", input.path("import_from").asText());
+            return ImportRequest.of(req);
+        }
+        return ImportRequest.of((ObjectNode) input.get("import_req"));
+    }
+
+    /** Target stores: the task input's backend list, or the default store for a legacy import (as Glance). */
+    private List<String> targets(Task task, JsonNode input) {
+        List<String> targets = new ArrayList<>();
+        if (isLegacy(task)) {
+            targets.add(stores.defaultStore().id());
+        } else {
+            input.path("backend").forEach(n -> targets.add(n.asText()));
+        }
+        return targets;
+    }
+
+    /**
+     * A failed legacy import task deletes the image it created (Glance's revert of its image-creation step), with
+     * whatever data it still has in a store; staged and half-written files are gone by now.
+     */
+    private void discardImage(String imageId) {
+        Optional<Image> found = images.find(imageId);
+        if (found.isEmpty()) {
+            return;
+        }
+        for (org.ferry.catalog.Location l : found.get().locations) {
+            stores.forLocation(l.storeId(), l.url()).ifPresent(s -> {
+                try {
+                    s.delete(l.url());
+                } catch (IOException e) {
+                    LOG.warn("image {}: could not delete {} from store {}: {}", imageId, l.url(), s.id(), e.toString());
+                }
+            });
+        }
+        if (images.softDelete(imageId)) {
+            LOG.info("image {}: deleted, its import task failed", imageId);
+        }
     }
 
     /** Removes half-written files of an image: hidden temporary files in the target stores, and (downloads) staging. */

@@ -1,5 +1,6 @@
 package org.ferry.flow;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -154,6 +155,52 @@ public final class ImportService {
         }
         LOG.info("task {}: {} import of image {} to {} accepted", taskId, method, img.id, targets);
         return taskId;
+    }
+
+    /**
+     * POST /v2/tasks with type {@code import} (Glance's deprecated legacy import): the task row, then the image built
+     * from the task's image_properties, created already importing and holding the task's import lock, then the
+     * durable job. The job runs the web-download flow on that image ({@link ImportFlow#begin}); a failure deletes
+     * the image, as Glance's revert of its image-creation step does.
+     *
+     * @param img    the new image, not yet in the catalog
+     * @param input  the task input as the caller sent it (kept in the task)
+     * @param target the store the data goes to (the default store, as Glance's legacy import)
+     * @return the task as recorded
+     */
+    public Task startTaskImport(RequestContext ctx, Image img, JsonNode input, String target, boolean recordStores)
+            throws Refused {
+        String taskId = UUID.randomUUID().toString();
+        Instant now = ImageRepository.now();
+        Task task = new Task(taskId, ImportFlow.LEGACY_IMPORT, Task.PENDING, ctx.projectId(), img.id, ctx.requestId(),
+                ctx.userId(), input.toString(), null, "", null, now, now);
+        tasks.create(task);
+        img.status = ImageStatus.IMPORTING;
+        img.properties.put(StoreLists.LOCK, taskId);
+        StoreLists.add(img, StoreLists.IMPORTING, recordStores ? List.of(target) : List.of());
+        img.properties.putIfAbsent(StoreLists.FAILED, "");
+        try {
+            images.create(img);
+        } catch (RuntimeException e) {
+            boolean duplicate = images.exists(img.id);
+            tasks.finish(taskId, Task.FAILURE, null, duplicate ? "image " + img.id + " already exists"
+                    : "the image could not be created: " + e.getMessage(), flow.expiry());
+            if (duplicate) {
+                throw new Refused(409, "Image with identifier " + img.id + " already exists!");
+            }
+            throw e;
+        }
+        callers.put(taskId, ctx);
+        try {
+            scheduler.schedule(taskId);
+        } catch (SchedulerException e) {
+            LOG.error("task {}: could not schedule the import job", taskId, e);
+            tasks.find(taskId).ifPresent(t -> flow.cleanUpDeadTask(t, "the import job could not be scheduled: " + e));
+            throw new Refused(500, "The import could not be scheduled.");
+        }
+        LOG.info("task {}: legacy import task creates image {} from {} into {}", taskId, img.id,
+                input.path("import_from").asText(), target);
+        return tasks.find(taskId).orElse(task);
     }
 
     /** At start-up: tasks that never got a job (or lost it) are cleaned up, so no image stays importing. */

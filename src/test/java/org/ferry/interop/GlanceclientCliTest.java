@@ -162,6 +162,110 @@ class GlanceclientCliTest {
         assertTrue(denied.output.contains("403"), denied.output);
     }
 
+    /**
+     * glanceclient's task calls as an admin: task-list (GET /v2/tasks with limit=20 and the task schema for its
+     * model), task-show, and task-create of the legacy import type; a member gets 403 from each.
+     */
+    @Test
+    void tasksAsAdmin() throws Exception {
+        // a task to list: an import from a URI that the default [import_filtering_opts] refuse (port 9), so it is
+        // refused at the API; then one that is accepted and fails in the task (nothing listens on 127.0.0.1:80)
+        Result refused = glance(ADMIN, CALL_TIMEOUT, "task-create", "--type", "import", "--input",
+                "{\"import_from\": \"http://127.0.0.1:9/x.img\", \"import_from_format\": \"raw\", "
+                        + "\"image_properties\": {\"name\": \"cli-task\"}}");
+        assertNotEquals(0, refused.exitCode, refused.output);
+        assertTrue(refused.output.contains("400") && refused.output.contains("does not pass filtering"),
+                refused.output);
+
+        Result created = glance(ADMIN, CALL_TIMEOUT, "task-create", "--type", "import", "--input",
+                "{\"import_from\": \"http://127.0.0.1/x.img\", \"import_from_format\": \"raw\", "
+                        + "\"image_properties\": {\"name\": \"cli-task\", \"disk_format\": \"raw\", "
+                        + "\"container_format\": \"bare\"}}");
+        created.assertOk("task-create");
+        String id = created.field("id").orElseThrow(() -> new AssertionError("no id in\n" + created.output));
+        assertEquals(Optional.of("import"), created.field("type"), created.output);
+
+        // the task fails in its download: the failure names the URL and the cause, and the image it made is gone
+        String[] message = new String[1];
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> {
+                    Result r = glance(ADMIN, CALL_TIMEOUT, "task-show", id);
+                    r.assertOk("task-show");
+                    message[0] = r.field("message").orElse("");
+                    return r.field("status").equals(Optional.of("failure"));
+                });
+        assertTrue(message[0].contains("http://127.0.0.1/x.img") && message[0].contains("ConnectException"),
+                message[0]);
+        Result shown = glance(ADMIN, CALL_TIMEOUT, "task-show", id);
+        shown.assertOk("task-show");
+        assertEquals(Optional.of(id), shown.field("id"), shown.output);
+        assertEquals(Optional.of("import"), shown.field("type"), shown.output);
+        assertEquals(Optional.of("admin"), shown.field("owner"), shown.output);
+        assertEquals(Optional.of("failure"), shown.field("status"), shown.output);
+        String image = shown.field("image_id").orElseThrow(() -> new AssertionError("no image_id in\n" + shown.output));
+        Result gone = glance(ADMIN, CALL_TIMEOUT, "image-show", image);
+        assertNotEquals(0, gone.exitCode, "the image of a failed import task is left:\n" + gone.output);
+
+        Result listed = glance(ADMIN, CALL_TIMEOUT, "task-list");
+        listed.assertOk("task-list");
+        assertTrue(listed.output.contains(id), listed.output);
+        // one task per page: the client follows the "next" links
+        Result filtered = glance(ADMIN, CALL_TIMEOUT, "task-list", "--type", "import", "--status", "failure",
+                "--sort-key", "status", "--sort-dir", "asc", "--page-size", "1");
+        filtered.assertOk("task-list --type import --status failure");
+        assertTrue(filtered.output.contains(id), filtered.output);
+        Result none = glance(ADMIN, CALL_TIMEOUT, "task-list", "--status", "success");
+        none.assertOk("task-list --status success");
+        assertTrue(!none.output.contains(id), none.output);
+
+        for (String[] call : List.of(new String[] {"task-list"}, new String[] {"task-show", id})) {
+            Result denied = glance(MEMBER, CALL_TIMEOUT, call);
+            assertNotEquals(0, denied.exitCode, "glance " + call[0] + " as a member succeeded:\n" + denied.output);
+            assertTrue(denied.output.contains("403"), denied.output);
+        }
+    }
+
+    /**
+     * openstacksdk's image proxy (what {@code conn.image.tasks()} and {@code get_task} call), with a fixed endpoint
+     * and the admin token: the list follows the "next" links, each entry and the shown task parse into its Task.
+     */
+    @Test
+    void openstacksdkTasksAsAdmin() throws Exception {
+        String script = String.join("\n",
+                "import sys, openstack",
+                "from keystoneauth1 import session, token_endpoint",
+                "sess = session.Session(auth=token_endpoint.Token(sys.argv[1], sys.argv[2]))",
+                "conn = openstack.connection.Connection(session=sess)",
+                "tasks = list(conn.image.tasks(limit=1))",
+                "print('LISTED', len(tasks))",
+                "for t in tasks:",
+                "    s = conn.image.get_task(t.id)",
+                "    print('TASK', s.id, s.type, s.status, s.owner_id)",
+                "try:",
+                "    list(conn.image.tasks(status='bogus'))",
+                "except openstack.exceptions.BadRequestException as e:",
+                "    print('BAD', e)");
+        Path py = dir.resolve("sdk_tasks.py");
+        Files.writeString(py, script);
+        // a task to list and show
+        glance(ADMIN, CALL_TIMEOUT, "task-create", "--type", "import", "--input",
+                "{\"import_from\": \"http://127.0.0.1/sdk.img\", \"import_from_format\": \"raw\", "
+                        + "\"image_properties\": {}}").assertOk("task-create");
+        ProcessBuilder pb = new ProcessBuilder(PYTHON.toString(), py.toString(), ferry.url() + "/v2", ADMIN)
+                .directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.startsWith("OS_") || k.startsWith("PYTHON"));
+        pb.environment().put("HOME", dir.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(90, TimeUnit.SECONDS));
+        System.out.println(out);
+        assertEquals(0, p.exitValue(), out);
+        Matcher listed = Pattern.compile("LISTED (\\d+)").matcher(out);
+        assertTrue(listed.find() && Integer.parseInt(listed.group(1)) >= 1, out);
+        assertTrue(out.contains("TASK ") && out.contains(" import "), out);
+        assertTrue(out.contains("BAD") && out.contains("Invalid status value: bogus"), out);
+    }
+
     static List<String> ids(JsonNode stores) {
         List<String> ids = new ArrayList<>();
         stores.forEach(s -> ids.add(s.path("id").asText()));
