@@ -7,7 +7,6 @@ import org.ferry.auth.RequestContext;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -76,7 +75,8 @@ public final class ApiRequest {
             }
             return data;
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // the client's fault (a body shorter than its Content-Length, broken chunks), so no 500
+            throw ApiException.badRequest("The request body could not be read: " + e.getMessage());
         }
     }
 

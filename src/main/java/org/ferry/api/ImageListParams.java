@@ -117,10 +117,13 @@ final class ImageListParams {
             if (!keys.isEmpty() || !dirs.isEmpty()) {
                 throw ApiException.badRequest("Old and new sorting syntax cannot be combined");
             }
-            for (String part : sortNew.split(",")) {
-                String[] kd = part.strip().split(":");
-                String dir = kd.length > 1 ? kd[1].strip() : "desc";
-                out.add(new ImageListQuery.SortKey(sortKey(kd[0].strip()), ascending(dir)));
+            // Glance partitions each part at its first ':', so "name:asc:desc" has the direction "asc:desc" (400)
+            // and an empty part is an empty key (400)
+            for (String part : sortNew.strip().split(",", -1)) {
+                int colon = part.indexOf(':');
+                String key = colon < 0 ? part : part.substring(0, colon);
+                String dir = colon < 0 || part.substring(colon + 1).isEmpty() ? "desc" : part.substring(colon + 1);
+                out.add(new ImageListQuery.SortKey(sortKey(key.strip()), ascending(dir.strip())));
             }
             return out;
         }
