@@ -38,6 +38,11 @@ record CatalogSnapshot(TreeMap<String, List<String>> tables, TreeMap<String, Str
                     while (rs.next()) {
                         StringBuilder row = new StringBuilder();
                         for (int i = 1; i <= md.getColumnCount(); i++) {
+                            if (t.equals("images") && md.getColumnName(i).equalsIgnoreCase("updated_at")) {
+                                // a refused upload or stage takes the image to saving/uploading and back to queued,
+                                // as Glance's does, and that touches updated_at; every other column must stay
+                                continue;
+                            }
                             row.append(md.getColumnName(i).toLowerCase()).append('=').append(rs.getString(i)).append(' ');
                         }
                         rows.add(row.toString());
