@@ -157,8 +157,7 @@ public final class ImportApi {
         String header = req.header("X-Image-Meta-Store");
         JsonNode listed = importReq.get("stores");
         boolean allStores = importReq.path("all_stores").asBoolean(false);
-        // an empty list names no store, as in Glance: the header or the default store is the target then
-        boolean hasList = listed != null && !listed.isNull() && !(listed.isArray() && listed.isEmpty());
+        boolean hasList = listed != null && !listed.isNull();
         if (allStores && (hasList || header != null)) {
             throw ApiException.badRequest(
                     "All_stores parameter can't be used with x-image-meta-store header or stores parameter");

@@ -1,8 +1,8 @@
 package org.ferry.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -63,15 +63,14 @@ public final class Json {
     private static void requireStorableText(JsonNode n) {
         if (n.isTextual()) {
             requireStorableText(n.textValue());
-        } else if (n.isContainerNode()) {
+        } else if (n.isObject()) {
             for (var it = n.fields(); it.hasNext(); ) {
                 var e = it.next();
                 requireStorableText(e.getKey());
                 requireStorableText(e.getValue());
             }
-            if (n.isArray()) {
-                n.forEach(Json::requireStorableText);
-            }
+        } else if (n.isArray()) {
+            n.forEach(Json::requireStorableText);
         }
     }
 

@@ -24,8 +24,6 @@ final class RequestBodyStream extends FilterInputStream {
     public int read() throws IOException {
         try {
             return super.read();
-        } catch (Broken e) {
-            throw e;
         } catch (IOException e) {
             throw new Broken(e);
         }

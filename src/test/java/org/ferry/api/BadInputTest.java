@@ -386,6 +386,7 @@ class BadInputTest {
             case "IMAGE.min_disk", "IMAGE.min_ram" -> smallInt;
             case "IMAGE.tags" -> v.equals("[]");
             case "IMAGE.custom_prop" -> longText;
+            case "IMPORT.stores" -> v.equals("[]"); // Glance takes an empty list as is: nothing to copy, 202
             default -> false;
         };
     }

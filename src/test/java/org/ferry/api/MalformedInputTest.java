@@ -1,7 +1,6 @@
 package org.ferry.api;
 
 import org.ferry.testing.TestFerry;
-import org.ferry.testing.TestFerry.TestResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -10,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.stream.Stream;
 
 import static org.ferry.api.ApiClient.assertError;
@@ -125,14 +123,5 @@ class MalformedInputTest {
         assertError(admin.get("/v2/images?sort=,,"), 400, "Invalid sort key: .");
         assertError(admin.get("/v2/images?sort=name,"), 400, "Invalid sort key: .");
         assertEquals(200, admin.get("/v2/images?sort=name:,id:asc").status(), "an empty direction means desc");
-    }
-
-    @Test
-    void copyImageWithAnEmptyStoreListTargetsTheDefaultStore() {
-        String id = admin.createActive("", 16);
-        TestResponse r = admin.post("/v2/images/" + id + "/import",
-                "{\"method\":{\"name\":\"copy-image\"},\"stores\":[]}");
-        assertError(r, 400, "Image is already present at store 'fast'");
-        assertEquals(List.of(), admin.get("/v2/images/" + id + "/tasks").json().findValues("id"));
     }
 }
