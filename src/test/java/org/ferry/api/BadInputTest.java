@@ -2,7 +2,6 @@ package org.ferry.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import okhttp3.HttpUrl;
-import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -10,7 +9,6 @@ import okhttp3.Response;
 import org.ferry.api.BadInputs.Body;
 import org.ferry.api.BadInputs.Route;
 import org.ferry.testing.TestFerry;
-import org.ferry.testing.TestFerry.TestResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -271,7 +270,7 @@ class BadInputTest {
 
     /** Every other method on the route's path: 405 with Allow for a known one, 501 for an unknown one. */
     private static void methodProbes(List<Probe> out, Caller c, Route r) {
-        Set<String> own = new java.util.HashSet<>();
+        Set<String> own = new HashSet<>();
         BadInputs.ROUTES.stream().filter(x -> x.template().equals(r.template())).forEach(x -> own.add(x.method()));
         if (!r.method().equals(first(r.template()))) {
             return; // one set of method probes per template
@@ -363,7 +362,7 @@ class BadInputTest {
         }
         for (var f : new TreeMap<>(fields).entrySet()) {
             List<String> values = new ArrayList<>(f.getValue());
-            BadInputs.WRONG_VALUES.stream().filter(v -> !valid(r.body(), f.getKey(), v)).forEach(values::add);
+            BadInputs.WRONG_VALUES.stream().filter(v -> !BadInputs.valid(r.body(), f.getKey(), v)).forEach(values::add);
             String target = path;
             if (r.body() == Body.IMPORT && !f.getKey().startsWith("method")) {
                 target = path.replace(ids.get("private"), ids.get("shared")); // copy-image of an active image
@@ -375,21 +374,6 @@ class BadInputTest {
         }
     }
 
-    /** Whether a value of {@link BadInputs#WRONG_VALUES} is in fact valid for a field (and would be applied). */
-    static boolean valid(Body kind, String field, String v) {
-        boolean bool = v.equals("true") || v.equals("false");
-        boolean smallInt = v.equals("1");
-        boolean longText = v.startsWith("\"zzz"); // extra property values have no length limit in Glance
-        return switch (kind.name() + "." + field) {
-            case "IMAGE.protected", "IMAGE.os_hidden", "IMPORT.all_stores_must_succeed" -> bool;
-            case "IMPORT.all_stores" -> bool;
-            case "IMAGE.min_disk", "IMAGE.min_ram" -> smallInt;
-            case "IMAGE.tags" -> v.equals("[]");
-            case "IMAGE.custom_prop" -> longText;
-            case "IMPORT.stores" -> v.equals("[]"); // Glance takes an empty list as is: nothing to copy, 202
-            default -> false;
-        };
-    }
 
     /** GET /v2/images with every filter, marker, limit and sort rule broken; the tasks and runs lists likewise. */
     private static void listProbes(List<Probe> out, Caller c) {
