@@ -111,10 +111,16 @@ public final class ApiRequest {
     }
 
     private static String decode(String s) {
+        String decoded;
         try {
-            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+            decoded = URLDecoder.decode(s, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("Invalid query string encoding: " + s);
         }
+        // query values become SQL parameters (filters, markers), and PostgreSQL refuses a NUL in text with a 500
+        if (decoded.indexOf('\0') >= 0) {
+            throw ApiException.badRequest("Invalid null character in the query string.");
+        }
+        return decoded;
     }
 }

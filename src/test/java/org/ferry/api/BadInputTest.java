@@ -9,8 +9,7 @@ import okhttp3.Response;
 import org.ferry.api.BadInputs.Body;
 import org.ferry.api.BadInputs.Route;
 import org.ferry.testing.TestFerry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +17,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,7 +48,6 @@ class BadInputTest {
     private static final int ANSWER_BOUND_MILLIS = 10_000;
     private static final Pattern SEGMENT = Pattern.compile("\\{(\\w+)}");
 
-    @TempDir
     static Path dir;
     static TestFerry ferry;
     static final Map<String, String> ids = new LinkedHashMap<>();
@@ -72,21 +74,19 @@ class BadInputTest {
     record Outcome(Probe probe, int status, long millis, String problem) {
     }
 
-    @BeforeAll
-    static void start() {
+    /** Starts Ferry on {@code databaseUrl} (null: the embedded H2) and seeds the catalog. */
+    private static void start(Path tmp, String databaseUrl) {
+        dir = tmp;
+        ids.clear();
         Map<String, Map<String, String>> c = TestFerry.defaults(dir);
         TestFerry.section(c, "DEFAULT").put("show_multiple_locations", "true");
+        if (databaseUrl != null) {
+            TestFerry.section(c, "database").put("connection", databaseUrl);
+        }
         ferry = TestFerry.start(dir, c);
         http = ferry.http().newBuilder().callTimeout(Duration.ofMillis(ANSWER_BOUND_MILLIS))
                 .retryOnConnectionFailure(false).build();
         seed();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (ferry != null) {
-            ferry.close();
-        }
     }
 
     /** Images of every state and visibility, with data, tags, properties, members, and a finished task. */
@@ -133,7 +133,40 @@ class BadInputTest {
     }
 
     @Test
-    void malformedRequestsAreRefusedPromptlyAndChangeNothing() {
+    void malformedRequestsAreRefusedPromptlyAndChangeNothingOnH2(@TempDir Path tmp) {
+        start(tmp, null);
+        try {
+            sendAllAndCheck();
+        } finally {
+            ferry.close();
+        }
+    }
+
+    /** The same on PostgreSQL (FERRY_TEST_PG_URL, set by scripts/test.sh), in a schema of its own. */
+    @Test
+    void malformedRequestsAreRefusedPromptlyAndChangeNothingOnPostgres(@TempDir Path tmp) throws SQLException {
+        String url = System.getenv("FERRY_TEST_PG_URL");
+        Assumptions.assumeTrue(url != null && url.startsWith("jdbc:postgresql:"),
+                "FERRY_TEST_PG_URL is not set: PostgreSQL variant skipped (scripts/test.sh sets it)");
+        String schema = "bad_input_" + Long.toHexString(System.nanoTime());
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA " + schema);
+        }
+        try {
+            start(tmp, url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema);
+            try {
+                sendAllAndCheck();
+            } finally {
+                ferry.close();
+            }
+        } finally {
+            try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+                st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            }
+        }
+    }
+
+    private static void sendAllAndCheck() {
         CatalogSnapshot before = snapshot();
         List<Probe> probes = probes();
         List<Outcome> outcomes = new ArrayList<>();

@@ -110,6 +110,12 @@ class MalformedInputTest {
     }
 
     @Test
+    void aNulCharacterInTheQueryIs400() {
+        assertError(admin.get("/v2/images?marker=%00"), 400, "Invalid null character in the query string.");
+        assertError(admin.get("/v2/images?os_distro=a%00b"), 400, "Invalid null character in the query string.");
+    }
+
+    @Test
     void aMemberIdWithA4ByteCharacterIs400() {
         String id = admin.createRaw("");
         assertError(admin.post("/v2/images/" + id + "/members", "{\"member\":\"\\ud83d\\ude00\"}"), 400,
