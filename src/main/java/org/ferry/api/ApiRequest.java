@@ -7,7 +7,6 @@ import org.ferry.auth.RequestContext;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -76,7 +75,8 @@ public final class ApiRequest {
             }
             return data;
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // the client's fault (a body shorter than its Content-Length, broken chunks), so no 500
+            throw ApiException.badRequest("The request body could not be read: " + e.getMessage());
         }
     }
 
@@ -111,10 +111,16 @@ public final class ApiRequest {
     }
 
     private static String decode(String s) {
+        String decoded;
         try {
-            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+            decoded = URLDecoder.decode(s, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("Invalid query string encoding: " + s);
         }
+        // query values become SQL parameters (filters, markers), and PostgreSQL refuses a NUL in text with a 500
+        if (decoded.indexOf('\0') >= 0) {
+            throw ApiException.badRequest("Invalid null character in the query string.");
+        }
+        return decoded;
     }
 }

@@ -92,6 +92,8 @@ public final class FrontHandler implements HttpHandler {
         if (!KNOWN_METHODS.contains(method)) {
             throw new ApiException(501, "");
         }
+        requireValidContentLength(ex);
+        PathText.require(ex.getRequestURI());
         String path = ex.getRequestPath();
         if (path.equals("/") || path.isEmpty()) {
             versions.render(ex, 300);
@@ -135,6 +137,21 @@ public final class FrontHandler implements HttpHandler {
             return "/v2" + path;
         }
         return null;
+    }
+
+    /** Undertow passes on a Content-Length too large for a long; reading it later would throw (500). */
+    private static void requireValidContentLength(HttpServerExchange ex) {
+        String length = ex.getRequestHeaders().getFirst(io.undertow.util.Headers.CONTENT_LENGTH);
+        if (length != null) {
+            try {
+                if (Long.parseLong(length.strip()) >= 0) {
+                    return;
+                }
+            } catch (NumberFormatException e) {
+                // falls through to the refusal
+            }
+            throw ApiException.badRequest("Invalid Content-Length: " + length);
+        }
     }
 
     private static boolean hasBody(HttpServerExchange ex) {

@@ -210,6 +210,9 @@ public final class MembersApi {
         if (!m.isTextual()) {
             throw ApiException.badRequest("Expected a member in the form: {\"member\": \"image_id\"}");
         }
+        if (ImageAttributes.hasFourByteChars(m.asText())) {
+            throw ApiException.badRequest("Invalid 4-byte UTF-8 character in member " + m.asText());
+        }
         if (m.asText().length() > MAX_MEMBER_ID) {
             throw ApiException.badRequest("Member " + m.asText().substring(0, 32) + "... is longer than "
                     + MAX_MEMBER_ID + " characters.");

@@ -116,8 +116,9 @@ public final class ImageDataApi {
         String url;
         try (StoreWrite write = primary.beginWrite(img.id)) {
             try {
-                digests = mover.move(req.exchange().getInputStream(), List.of(write.channel()), javaHashName,
-                        config.hashingAlgorithm(), new DataMover.Limits(config.imageSizeCap(), declared), null);
+                digests = mover.move(new RequestBodyStream(req.exchange().getInputStream()), List.of(write.channel()),
+                        javaHashName, config.hashingAlgorithm(), new DataMover.Limits(config.imageSizeCap(), declared),
+                        null);
             } catch (SizeLimitException e) {
                 backToQueued(img.id, ImageStatus.SAVING);
                 throw new ApiException(e.kind() == SizeLimitException.Kind.CAP_EXCEEDED ? 413 : 400, e.getMessage());
@@ -127,6 +128,9 @@ public final class ImageDataApi {
             backToQueued(img.id, ImageStatus.SAVING);
             if (e instanceof ApiException) {
                 throw e;
+            }
+            if (e instanceof RequestBodyStream.Broken) {
+                throw ApiException.badRequest(e.getMessage()); // as Glance's upload answers an IOError
             }
             LOG.warn("upload of image {} to store {} failed: {}", img.id, primary.id(), e.toString());
             throw new ApiException(500, "Error in store: the upload failed, the image stays queued.");
@@ -244,8 +248,9 @@ public final class ImageDataApi {
         Digests digests;
         try (StoreWrite write = staging.beginExclusiveWrite(img.id)) {
             try {
-                digests = mover.move(req.exchange().getInputStream(), List.of(write.channel()), javaHashName,
-                        config.hashingAlgorithm(), new DataMover.Limits(config.imageSizeCap(), declared), null);
+                digests = mover.move(new RequestBodyStream(req.exchange().getInputStream()), List.of(write.channel()),
+                        javaHashName, config.hashingAlgorithm(), new DataMover.Limits(config.imageSizeCap(), declared),
+                        null);
             } catch (SizeLimitException e) {
                 backToQueued(img.id, ImageStatus.UPLOADING);
                 throw new ApiException(e.kind() == SizeLimitException.Kind.CAP_EXCEEDED ? 413 : 400, e.getMessage());
@@ -260,6 +265,9 @@ public final class ImageDataApi {
             backToQueued(img.id, ImageStatus.UPLOADING);
             if (e instanceof ApiException) {
                 throw e;
+            }
+            if (e instanceof RequestBodyStream.Broken) {
+                throw ApiException.badRequest(e.getMessage());
             }
             LOG.warn("staging of image {} failed: {}", img.id, e.toString());
             throw new ApiException(500, "Error in staging store: the upload failed, the image stays queued.");
