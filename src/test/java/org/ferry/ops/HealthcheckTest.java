@@ -186,6 +186,38 @@ class HealthcheckTest {
         }
     }
 
+    /** A replication job with a schedule: its scheduler is one of the checks. */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class WithScheduledReplication {
+        TestFerry ferry;
+
+        @BeforeAll
+        void start(@TempDir Path dir) {
+            Map<String, Map<String, String>> c = TestFerry.defaults(dir);
+            TestFerry.section(c, "glance_download_regions").put("RegionTwo", "http://127.0.0.1:9");
+            TestFerry.section(c, "replication").put("jobs", "yearly");
+            TestFerry.section(c, "replication:yearly").putAll(Map.of("source_regions", "RegionTwo",
+                    "schedule", "0 0 3 1 1 ?"));
+            ferry = TestFerry.start(dir, c);
+        }
+
+        @AfterAll
+        void stop() {
+            ferry.close();
+        }
+
+        @Test
+        void theReplicationSchedulerIsChecked() {
+            TestResponse r = ferry.get("/healthcheck", "Accept", JSON);
+            assertEquals(200, r.status(), r.text());
+            JsonNode replication = check(r.json(), "replication_scheduler");
+            assertTrue(replication.get("available").asBoolean(), r.text());
+            assertEquals("1 scheduled job(s)", replication.get("details").asText(), r.text());
+            assertTrue(check(r.json(), "import_scheduler").get("available").asBoolean(), r.text());
+        }
+    }
+
     /** With Keystone: no token is needed, and only an admin token unlocks the details. */
     @Nested
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
