@@ -180,6 +180,7 @@ class MetricsTest {
             // Camel's own route metrics
             assertTrue(sample(after, "camel_exchanges_total{camelContext=\"ferry\",eventType=\"route\","
                     + "kind=\"CamelRoute\",routeId=\"import-glance-direct\"}") >= 1, after);
+            assertHas(after, "camel_route_policy_seconds_count");
         }
 
         @Test
