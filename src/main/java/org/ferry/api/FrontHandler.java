@@ -25,6 +25,8 @@ public final class FrontHandler implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(FrontHandler.class);
     private static final HttpString REQUEST_ID = HttpString.tryFromString("x-openstack-request-id");
     private static final Pattern MINOR_PREFIX = Pattern.compile("^/v(2\\.\\d+)(/.*)?$");
+    /** Served as they are, without version negotiation (oslo.middleware's healthcheck, Prometheus). */
+    private static final Set<String> UNVERSIONED = Set.of("/healthcheck", "/metrics");
     private static final Set<String> KNOWN_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 
     private final Router router;
@@ -109,10 +111,12 @@ public final class FrontHandler implements HttpHandler {
             return;
         }
         Router.Match match = router.match(method, path);
+        ex.putAttachment(RequestFacts.ROUTE, match.route().template());
         RequestContext ctx = null;
         if (match.route().authenticated()) {
             ctx = authenticator.authenticate(ex.getRequestHeaders().getFirst("X-Auth-Token"),
                     h -> ex.getRequestHeaders().getFirst(h), requestId);
+            ex.putAttachment(RequestFacts.CALLER, ctx);
         }
         if ((method.equals("GET") || method.equals("DELETE")) && hasBody(ex)) {
             throw ApiException.badRequest("A body is not expected with this request.");
@@ -122,7 +126,7 @@ public final class FrontHandler implements HttpHandler {
 
     /** Glance's version negotiation: /v2.N/ becomes /v2/; an unknown prefix gets the versions document (null). */
     private String negotiate(HttpServerExchange ex, String path) {
-        if (path.equals("/v2") || path.startsWith("/v2/") || path.startsWith("/ferry/")) {
+        if (path.equals("/v2") || path.startsWith("/v2/") || path.startsWith("/ferry/") || UNVERSIONED.contains(path)) {
             return path;
         }
         Matcher m = MINOR_PREFIX.matcher(path);

@@ -90,6 +90,7 @@ public final class ImagesApi {
         try {
             store.delete(loc.url());
         } catch (java.io.IOException e) {
+            stores.errors().record(storeId, org.ferry.store.StoreErrors.DELETE);
             LOG.warn("image {}: location removed but its data in store {} could not be deleted: {}", img.id, storeId,
                     e.toString());
         }
@@ -220,6 +221,7 @@ public final class ImagesApi {
                 try {
                     s.delete(l.url());
                 } catch (java.io.IOException e) {
+                    stores.errors().record(s.id(), org.ferry.store.StoreErrors.DELETE);
                     LOG.warn("image {}: could not delete {} from store {}: {}", img.id, l.url(), s.id(), e.toString());
                 }
             });

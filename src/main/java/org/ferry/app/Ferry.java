@@ -78,10 +78,15 @@ public final class Ferry implements AutoCloseable {
     private final ExecutorService commitPool;
     private final int port;
     private final Replication replication;
+    private final Observability observability;
+    private final Integer metricsPort;
 
     private Ferry(Database database, Main camel, ImportScheduler scheduler, Undertow server,
-                  ExecutorService digestThreads, ExecutorService commitPool, int port, Replication replication) {
+                  ExecutorService digestThreads, ExecutorService commitPool, int port, Replication replication,
+                  Observability observability, Integer metricsPort) {
         this.replication = replication;
+        this.observability = observability;
+        this.metricsPort = metricsPort;
         this.database = database;
         this.camel = camel;
         this.scheduler = scheduler;
@@ -111,6 +116,7 @@ public final class Ferry implements AutoCloseable {
         ImportScheduler scheduler = null;
         ExecutorService commitPool = null;
         Replication replication = null;
+        Observability observability = new Observability(config);
         try {
             ImageRepository images = new ImageRepository(db.jdbi());
             TaskRepository tasks = new TaskRepository(db.jdbi());
@@ -130,12 +136,13 @@ public final class Ferry implements AutoCloseable {
             UriFilter filter = new UriFilter(config.importFiltering());
             SafeHttp safeHttp = new SafeHttp(remote, filter);
             Callers callers = new Callers();
-            ImportFlow flow = new ImportFlow(images, tasks, stores, callers, ttl);
+            ImportFlow flow = new ImportFlow(images, tasks, stores, callers, ttl, observability.imports());
             commitPool = Executors.newFixedThreadPool(8, daemon("ferry-store-commit"));
 
             camel.configure().withRoutesIncludePattern("classpath:routes/*.camel.yaml");
             camel.configure().withStreamCachingEnabled(false);
             camel.configure().withName("ferry");
+            observability.bindCamel(camel);
             camel.bind("importFlow", flow);
             camel.bind("lockImage", new LockImage(images, tasks));
             camel.bind("requireTargetStores", new RequireTargetStores());
@@ -176,17 +183,21 @@ public final class Ferry implements AutoCloseable {
             new InfoApi(config.enabledImportMethods(), stores, policy, schemas).register(router);
             new TasksApi(tasks, guard, policy, config, schemas, stores, imports, filter).register(router);
             replication.register(router);
+            Authenticator authenticator = authenticator(config);
+            observability.register(router, authenticator, db, stores, scheduler, ctx);
 
-            FrontHandler front = new FrontHandler(router, authenticator(config),
+            FrontHandler front = new FrontHandler(router, authenticator,
                     new VersionsApi(config.publicEndpoint(), config.multistore()), config.maxRequestIdLength());
-            Undertow server = Undertow.builder()
+            Undertow.Builder serverBuilder = Undertow.builder()
                     .addHttpListener(config.bindPort(), config.bindHost())
                     .setWorkerThreads(64)
                     .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, -1L)
                     .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
-                    .setHandler(front)
-                    .build();
+                    .setHandler(observability.observe(front));
+            observability.addMetricsListener(serverBuilder);
+            Undertow server = serverBuilder.build();
             server.start();
+            Integer metricsPort = observability.metricsPort(server).orElse(null);
             int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
             replication.start(ctx, Replication.localUrl(config.bindHost(), port), true);
             LOG.info("Ferry listening on http://{}:{} (stores: {}, auth: {})", config.bindHost(), port,
@@ -194,7 +205,11 @@ public final class Ferry implements AutoCloseable {
                     config.keystoneAuth() ? "keystone" : "none");
             LOG.info("Image files written with direct I/O in {}, through the page cache in {}",
                     fileStores(stores, true), fileStores(stores, false));
-            return new Ferry(db, camel, scheduler, server, digests, commitPool, port, replication);
+            if (metricsPort != null) {
+                LOG.info("Prometheus metrics on http://{}:{}/metrics", config.metrics().bindHost(), metricsPort);
+            }
+            return new Ferry(db, camel, scheduler, server, digests, commitPool, port, replication, observability,
+                    metricsPort);
         } catch (Exception | Error e) {
             if (replication != null) {
                 replication.close();
@@ -207,6 +222,7 @@ public final class Ferry implements AutoCloseable {
             }
             camel.stop();
             digests.shutdownNow();
+            observability.close();
             db.close();
             throw e;
         }
@@ -228,6 +244,11 @@ public final class Ferry implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The port of the [metrics] listener, when bind_port is set. */
+    public java.util.Optional<Integer> metricsPort() {
+        return java.util.Optional.ofNullable(metricsPort);
     }
 
     public Replication replication() {
@@ -254,6 +275,7 @@ public final class Ferry implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            observability.close();
             database.close();
         }
     }

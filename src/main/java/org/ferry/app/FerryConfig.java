@@ -50,7 +50,9 @@ public record FerryConfig(
         Path configDir,
         boolean doSecureHash,
         int httpRetries,
-        ReplicationConfig replication) {
+        ReplicationConfig replication,
+        Healthcheck healthcheck,
+        Metrics metrics) {
 
     public static final Set<String> IMPORT_METHODS = Set.of("glance-direct", "web-download", "copy-image", "glance-download");
     public static final Set<String> STORE_TYPES = Set.of("file", "http");
@@ -72,6 +74,17 @@ public record FerryConfig(
     public record ImportFiltering(List<String> allowedSchemes, List<String> disallowedSchemes,
                                   List<String> allowedHosts, List<String> disallowedHosts,
                                   List<Integer> allowedPorts, List<Integer> disallowedPorts) {
+    }
+
+    /** [healthcheck]: oslo.middleware's healthcheck options that mean something for Ferry. */
+    public record Healthcheck(Optional<Path> disableByFilePath, boolean detailed, List<String> backends) {
+        /** The checks {@code backends} may name; {@code disable_by_file} is oslo's, the others Ferry's own. */
+        public static final List<String> BACKENDS = List.of("disable_by_file", "database", "stores",
+                "import_scheduler", "replication_scheduler");
+    }
+
+    /** [metrics]: where Prometheus scrapes; without bind_port on the API port, admin only. */
+    public record Metrics(String bindHost, java.util.OptionalInt bindPort) {
     }
 
     public boolean multistore() {
@@ -229,7 +242,31 @@ public record FerryConfig(
                 filtering, policyFile, regions, configDir,
                 r.bool(d, "do_secure_hash", true),
                 r.integer(d, "http_retries", 3, 0),
-                ReplicationConfig.parse(ini, new ReplicationConfig.Context(regions, flavor.equals("keystone"), methods)));
+                ReplicationConfig.parse(ini, new ReplicationConfig.Context(regions, flavor.equals("keystone"), methods)),
+                healthcheck(r, baseDir), metrics(r));
+    }
+
+    private static Healthcheck healthcheck(Reader r, Path baseDir) {
+        String h = "healthcheck";
+        List<String> backends = r.list(h, "backends", List.of("disable_by_file"));
+        for (String b : backends) {
+            if (!Healthcheck.BACKENDS.contains(b)) {
+                throw ConfigException.badValue(h, "backends", r.raw(h, "backends"),
+                        "unknown check '" + b + "' (known: " + String.join(", ", Healthcheck.BACKENDS) + ")");
+            }
+        }
+        return new Healthcheck(r.optional(h, "disable_by_file_path").map(p -> baseDir.resolve(p.strip()).normalize()),
+                r.bool(h, "detailed", true), backends);
+    }
+
+    private static Metrics metrics(Reader r) {
+        String m = "metrics";
+        java.util.OptionalInt port = r.optional(m, "bind_port").isEmpty() ? java.util.OptionalInt.empty()
+                : java.util.OptionalInt.of(r.integer(m, "bind_port", 0, 0));
+        if (port.isPresent() && port.getAsInt() > 65535) {
+            throw ConfigException.badValue(m, "bind_port", r.raw(m, "bind_port"), "not a port number (0-65535)");
+        }
+        return new Metrics(r.string(m, "bind_host", "127.0.0.1"), port);
     }
 
     private static String stripSlash(String s) {

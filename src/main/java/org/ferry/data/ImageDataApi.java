@@ -14,6 +14,7 @@ import org.ferry.catalog.ImageRepository;
 import org.ferry.catalog.ImageStatus;
 import org.ferry.catalog.Location;
 import org.ferry.store.Store;
+import org.ferry.store.StoreErrors;
 import org.ferry.store.StoreRegistry;
 import org.ferry.store.StoreWrite;
 import org.slf4j.Logger;
@@ -132,6 +133,7 @@ public final class ImageDataApi {
             if (e instanceof RequestBodyStream.Broken) {
                 throw ApiException.badRequest(e.getMessage()); // as Glance's upload answers an IOError
             }
+            stores.errors().record(primary.id(), StoreErrors.WRITE);
             LOG.warn("upload of image {} to store {} failed: {}", img.id, primary.id(), e.toString());
             throw new ApiException(500, "Error in store: the upload failed, the image stays queued.");
         }
@@ -269,6 +271,7 @@ public final class ImageDataApi {
             if (e instanceof RequestBodyStream.Broken) {
                 throw ApiException.badRequest(e.getMessage());
             }
+            stores.errors().record(staging.id(), StoreErrors.WRITE);
             LOG.warn("staging of image {} failed: {}", img.id, e.toString());
             throw new ApiException(500, "Error in staging store: the upload failed, the image stays queued.");
         }
@@ -305,6 +308,7 @@ public final class ImageDataApi {
             try {
                 data = store.get().open(loc.url());
             } catch (IOException e) {
+                stores.errors().record(store.get().id(), StoreErrors.READ);
                 LOG.warn("image {}: location {} in store {} unreadable: {}", img.id, loc.url(), store.get().id(), e.toString());
                 last = e;
                 continue;

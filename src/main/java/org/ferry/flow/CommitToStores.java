@@ -112,6 +112,9 @@ public final class CommitToStores extends FlowStep {
             LOG.info("task {}: image {} committed to store {}", s.taskId(), s.imageId(), storeId);
             return url;
         } catch (Exception e) {
+            if (e instanceof java.io.IOException) {
+                stores.errors().record(storeId, org.ferry.store.StoreErrors.WRITE);
+            }
             synchronized (s) {
                 s.failedStores.add(storeId);
                 if (!s.request.allStoresMustSucceed()) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.ferry.catalog.Image;
 import org.ferry.catalog.ImageRepository;
 import org.ferry.catalog.ImageStatus;
@@ -33,20 +34,29 @@ public final class ImportFlow {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The type of the tasks POST /v2/tasks creates (Glance's deprecated legacy import). */
     public static final String LEGACY_IMPORT = "import";
+    /** Exchange property {@link #revert} sets: the run ended in failure though its exchange did not. */
+    private static final String REVERTED = "ferryImportReverted";
 
     private final ImageRepository images;
     private final TaskRepository tasks;
     private final StoreRegistry stores;
     private final Callers callers;
     private final Duration taskTimeToLive;
+    private final ImportObserver observer;
 
     public ImportFlow(ImageRepository images, TaskRepository tasks, StoreRegistry stores, Callers callers,
                       Duration taskTimeToLive) {
+        this(images, tasks, stores, callers, taskTimeToLive, ImportObserver.NONE);
+    }
+
+    public ImportFlow(ImageRepository images, TaskRepository tasks, StoreRegistry stores, Callers callers,
+                      Duration taskTimeToLive, ImportObserver observer) {
         this.images = images;
         this.tasks = tasks;
         this.stores = stores;
         this.callers = callers;
         this.taskTimeToLive = taskTimeToLive;
+        this.observer = observer;
     }
 
     /** Route entry: the body is the task id; sets the flow state and the {@code importMethod} property. */
@@ -66,6 +76,22 @@ public final class ImportFlow {
             LOG.info("task {}: resuming import of image {} after a restart", taskId, task.imageId());
             purgePartials(state.imageId(), targets, request);
         }
+        observe(exchange, state);
+    }
+
+    /** Reports the run to the observer once its exchange is done, however it ends (the routes catch failures). */
+    private void observe(Exchange exchange, ImportState state) {
+        String method = state.request.method();
+        long start = System.nanoTime();
+        observer.started(method);
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                boolean ok = done.getException() == null && !done.getProperty(REVERTED, false, Boolean.class);
+                observer.finished(method, ok, state.digests == null ? 0 : state.digests.size(),
+                        Duration.ofNanos(System.nanoTime() - start));
+            }
+        });
     }
 
     /** Route end on success. */
@@ -80,6 +106,7 @@ public final class ImportFlow {
         ImportState state = exchange.getProperty(ImportState.PROPERTY, ImportState.class);
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String message = describe(cause);
+        exchange.setProperty(REVERTED, true);
         if (state == null) {
             LOG.error("import failed before its state was loaded: {}", message, cause);
             return;

@@ -13,12 +13,16 @@ public final class StoreRegistry {
     private final Store defaultStore;
     private final FileStore staging;
     private final boolean multistore;
+    private final StoreErrors errors;
 
     public StoreRegistry(List<Store> stores, Store defaultStore, FileStore staging, boolean multistore) {
         this.stores = List.copyOf(stores);
         this.defaultStore = defaultStore;
         this.staging = staging;
         this.multistore = multistore;
+        List<String> ids = new ArrayList<>(this.stores.stream().map(Store::id).toList());
+        ids.add(staging.id());
+        this.errors = new StoreErrors(ids);
     }
 
     public static StoreRegistry from(FerryConfig config, OkHttpClient http) {
@@ -59,6 +63,11 @@ public final class StoreRegistry {
 
     public FileStore staging() {
         return staging;
+    }
+
+    /** Where the stores' I/O failures are counted. */
+    public StoreErrors errors() {
+        return errors;
     }
 
     /** The store that can serve a location URL: its recorded store first, then any store that owns the URL. */
