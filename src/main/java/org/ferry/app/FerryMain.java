@@ -47,6 +47,7 @@ public final class FerryMain implements Callable<Integer> {
             return 2;
         }
         LOG.info("Ferry {} starting with {}", FerryVersion.version(), configFile.toAbsolutePath());
+        config.describe().forEach(line -> LOG.debug("config: {}", line));
         UnusedOptions.report(config.unread());
         Ferry ferry;
         try {

@@ -92,6 +92,13 @@ public final class IniFile {
         return s;
     }
 
+    /** Every option of the file with its value, in file order (does not count as looking them up). */
+    public Map<Option, String> options() {
+        Map<Option, String> out = new LinkedHashMap<>();
+        sections.forEach((section, options) -> options.forEach((k, v) -> out.put(new Option(section, k), v)));
+        return out;
+    }
+
     /** The options in the file that no reader has looked up so far, in file order. */
     public List<Option> unread() {
         List<Option> out = new java.util.ArrayList<>();
