@@ -80,13 +80,17 @@ public final class Ferry implements AutoCloseable {
     private final Replication replication;
     private final Observability observability;
     private final Integer metricsPort;
+    private final Policy policy;
+    private final RequestDrain drain;
 
     private Ferry(Database database, Main camel, ImportScheduler scheduler, Undertow server,
                   ExecutorService digestThreads, ExecutorService commitPool, int port, Replication replication,
-                  Observability observability, Integer metricsPort) {
+                  Observability observability, Integer metricsPort, Policy policy, RequestDrain drain) {
         this.replication = replication;
         this.observability = observability;
         this.metricsPort = metricsPort;
+        this.policy = policy;
+        this.drain = drain;
         this.database = database;
         this.camel = camel;
         this.scheduler = scheduler;
@@ -124,8 +128,13 @@ public final class Ferry implements AutoCloseable {
                     .readTimeout(Duration.ofSeconds(60)).build();
             StoreRegistry stores = StoreRegistry.from(config, http);
             Policy policy = config.policyFile().map(Policy::load).orElseGet(Policy::defaults);
-            Schemas schemas = new Schemas(config.diskFormats(), config.containerFormats(),
-                    java.util.Optional.of(config.configDir().resolve("schema-image.json")));
+            logPolicy(config);
+            java.util.Optional<java.nio.file.Path> imageSchema = ConfigFiles.standard(config.configDir())
+                    .find("schema-image.json");
+            LOG.info("Image schema: {}", imageSchema.map(p -> "typed extra properties from " + p).orElse(
+                    "no schema-image.json in " + ConfigFiles.standard(config.configDir()).dirs()
+                            + ", extra properties are untyped strings"));
+            Schemas schemas = new Schemas(config.diskFormats(), config.containerFormats(), imageSchema);
             DataMover mover = new DataMover(digests, DataMover.DEFAULT_BUFFER_SIZE, DataMover.DEFAULT_BUFFERS);
             ImageGuard guard = new ImageGuard(images, policy);
 
@@ -188,12 +197,13 @@ public final class Ferry implements AutoCloseable {
 
             FrontHandler front = new FrontHandler(router, authenticator,
                     new VersionsApi(config.publicEndpoint(), config.multistore()), config.maxRequestIdLength());
+            RequestDrain drain = new RequestDrain(observability.observe(front));
             Undertow.Builder serverBuilder = Undertow.builder()
                     .addHttpListener(config.bindPort(), config.bindHost())
                     .setWorkerThreads(64)
                     .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, -1L)
                     .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
-                    .setHandler(observability.observe(front));
+                    .setHandler(drain);
             observability.addMetricsListener(serverBuilder);
             Undertow server = serverBuilder.build();
             server.start();
@@ -209,7 +219,7 @@ public final class Ferry implements AutoCloseable {
                 LOG.info("Prometheus metrics on http://{}:{}/metrics", config.metrics().bindHost(), metricsPort);
             }
             return new Ferry(db, camel, scheduler, server, digests, commitPool, port, replication, observability,
-                    metricsPort);
+                    metricsPort, policy, drain);
         } catch (Exception | Error e) {
             if (replication != null) {
                 replication.close();
@@ -240,6 +250,70 @@ public final class Ferry implements AutoCloseable {
         config.noAuthRegions().forEach((region, ifaces) -> ifaces.forEach((iface, url) ->
                 catalog.add(new RequestContext.CatalogEndpoint("image", "glance", region, iface, url))));
         return new NoAuthAuthenticator(catalog);
+    }
+
+    private static void logPolicy(FerryConfig config) {
+        LOG.info("Policy: {}", config.policyFile().map(p -> "rules from " + p + " over Glance's defaults").orElse(
+                "Glance's defaults (no policy.yaml in " + ConfigFiles.standard(config.configDir()).dirs() + ")"));
+    }
+
+    /**
+     * What can change without a restart (SIGHUP): the policy rules, read again from the policy file. Requests keep
+     * being served meanwhile; a file that does not load leaves the rules in force.
+     */
+    public void reload(FerryConfig fresh) {
+        policy.replaceRules(fresh.policyFile().map(Policy::load).orElseGet(Policy::defaults));
+        logPolicy(fresh);
+    }
+
+    /** The work a stop waits for. */
+    public record Pending(int requests, List<String> imports, List<String> replicationRuns) {
+        public boolean none() {
+            return requests == 0 && imports.isEmpty() && replicationRuns.isEmpty();
+        }
+
+        @Override
+        public String toString() {
+            return requests + " request(s) in flight, " + imports.size() + " import(s) running " + imports + ", "
+                    + replicationRuns.size() + " replication run(s) " + replicationRuns;
+        }
+    }
+
+    public Pending pending() {
+        List<String> imports;
+        try {
+            imports = scheduler.running();
+        } catch (org.quartz.SchedulerException e) {
+            imports = List.of("unknown: " + e.getMessage());
+        }
+        List<String> runs = new ArrayList<>();
+        for (var job : replication.service().config().jobs()) {
+            replication.service().active(job.name()).ifPresent(r -> runs.add(job.name() + " run " + r.runId()));
+        }
+        return new Pending(drain.inFlight(), imports, runs);
+    }
+
+    /**
+     * The first step of a stop: no new imports start (they wait in the job store), replication runs stop (they stay
+     * open to continue, and need this server while they stop), then new requests get 503.
+     *
+     * @return false when the replication runs did not stop within {@code bound}
+     */
+    boolean stopTakingWork(Duration bound) {
+        try {
+            scheduler.standby();
+        } catch (org.quartz.SchedulerException e) {
+            LOG.warn("could not stop starting imports: {}", e.toString());
+        }
+        Thread runsStop = new Thread(replication::close, "ferry-stop-replication");
+        runsStop.start();
+        try {
+            runsStop.join(Math.max(1, bound.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        drain.shutdown();
+        return !runsStop.isAlive();
     }
 
     public int port() {

@@ -198,7 +198,7 @@ public record FerryConfig(
         if (!database.startsWith("jdbc:h2:") && !database.startsWith("jdbc:postgresql:")) {
             throw ConfigException.badValue("database", "connection", database, "must be a jdbc:h2: or jdbc:postgresql: URL");
         }
-        Optional<Path> policyFile = r.optional("oslo_policy", "policy_file").map(p -> baseDir.resolve(p).normalize());
+        Optional<Path> policyFile = policyFile(r, ConfigFiles.standard(configDir));
 
         // no-auth mode: [glance_download_regions] RegionTwo = http://127.0.0.1:9393 (public), or
         // RegionTwo.internal = ... for a non-public interface.
@@ -217,7 +217,7 @@ public record FerryConfig(
         String publicEndpoint = r.string(d, "public_endpoint", "");
         return new FerryConfig(
                 r.string(d, "bind_host", "127.0.0.1"),
-                r.integer(d, "bind_port", 9292, 0),
+                r.port(d, "bind_port", 9292),
                 publicEndpoint.isEmpty() ? Optional.empty() : Optional.of(stripSlash(publicEndpoint)),
                 backends, methods,
                 r.bool(d, "show_image_direct_url", false),
@@ -269,6 +269,19 @@ public record FerryConfig(
         return new Metrics(r.string(m, "bind_host", "127.0.0.1"), port);
     }
 
+    /**
+     * oslo.policy's policy_file (default policy.yaml), found as oslo.config finds files: a relative name beside the
+     * config file, then in /etc/glance. The default one may be absent (Glance's defaults apply); a named one may not.
+     */
+    private static Optional<Path> policyFile(Reader r, ConfigFiles files) {
+        Optional<String> named = r.optional("oslo_policy", "policy_file");
+        Optional<Path> found = files.find(named.orElse("policy.yaml"));
+        if (named.isPresent() && found.isEmpty()) {
+            throw ConfigException.badValue("oslo_policy", "policy_file", named.get(), "no such file in " + files.dirs());
+        }
+        return found;
+    }
+
     private static String stripSlash(String s) {
         return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
     }
@@ -295,7 +308,7 @@ public record FerryConfig(
     }
 
     /** Typed reads of oslo.config values. */
-    private record Reader(IniFile ini) {
+    record Reader(IniFile ini) {
         String raw(String section, String option) {
             return ini.get(section, option).orElse("");
         }
@@ -342,6 +355,15 @@ public record FerryConfig(
                 throw ConfigException.badValue(section, option, raw(section, option), "too large");
             }
             return (int) n;
+        }
+
+        /** oslo.config's PortOpt: 0 to 65535. */
+        int port(String section, String option, int def) {
+            int n = integer(section, option, def, 0);
+            if (n > 65535) {
+                throw ConfigException.badValue(section, option, raw(section, option), "not a port number (0 to 65535)");
+            }
+            return n;
         }
 
         List<String> list(String section, String option, List<String> def) {

@@ -8,10 +8,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** An oslo.config style INI file: {@code [section]}, {@code key = value}, comments with # or ;, continuation lines indented. */
 public final class IniFile {
     private final Map<String, Map<String, String>> sections;
+    // every (section, option) some reader looked up: what is left after loading is what Ferry does not implement
+    private final Set<Option> looked = ConcurrentHashMap.newKeySet();
+
+    /** One option of one section. */
+    public record Option(String section, String name) {
+        @Override
+        public String toString() {
+            return "[" + section + "] " + name;
+        }
+    }
 
     private IniFile(Map<String, Map<String, String>> sections) {
         this.sections = sections;
@@ -64,6 +76,7 @@ public final class IniFile {
     }
 
     public Optional<String> get(String section, String key) {
+        looked.add(new Option(section, key));
         Map<String, String> s = sections.get(section);
         return s == null ? Optional.empty() : Optional.ofNullable(s.get(key));
     }
@@ -72,7 +85,29 @@ public final class IniFile {
         return sections.containsKey(section);
     }
 
+    /** All options of a section; a reader that takes the whole section reads (or rejects) each of them. */
     public Map<String, String> section(String section) {
-        return sections.getOrDefault(section, Map.of());
+        Map<String, String> s = sections.getOrDefault(section, Map.of());
+        s.keySet().forEach(k -> looked.add(new Option(section, k)));
+        return s;
+    }
+
+    /** Every option of the file with its value, in file order (does not count as looking them up). */
+    public Map<Option, String> options() {
+        Map<Option, String> out = new LinkedHashMap<>();
+        sections.forEach((section, options) -> options.forEach((k, v) -> out.put(new Option(section, k), v)));
+        return out;
+    }
+
+    /** The options in the file that no reader has looked up so far, in file order. */
+    public List<Option> unread() {
+        List<Option> out = new java.util.ArrayList<>();
+        sections.forEach((section, options) -> options.keySet().forEach(k -> {
+            Option o = new Option(section, k);
+            if (!looked.contains(o)) {
+                out.add(o);
+            }
+        }));
+        return out;
     }
 }

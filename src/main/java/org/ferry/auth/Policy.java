@@ -26,11 +26,20 @@ public final class Policy {
     private static final String DEFAULTS_RESOURCE = "/policy-defaults.yaml";
     private static final String FALLBACK_RULE = "default";
 
-    private final Map<String, PolicyRule> rules;
+    // replaced whole by a reload (SIGHUP): a check reads it once, so it never sees half of two rule sets
+    private volatile Map<String, PolicyRule> rules;
 
     private Policy(Map<String, PolicyRule> rules, String origin) {
         new CycleCheck(rules, origin).run();
         this.rules = Map.copyOf(rules);
+    }
+
+    /**
+     * Takes the rules of {@code reloaded} (a policy file read again): the API keeps this instance, so checks made
+     * from now on use the new rules while those under way finish with the old ones.
+     */
+    public void replaceRules(Policy reloaded) {
+        this.rules = reloaded.rules;
     }
 
     /** Glance's default image policies. */
@@ -55,25 +64,23 @@ public final class Policy {
     /** Whether the rule (or {@code default} when no rule has that name) lets the caller act on the target. */
     public boolean allows(String ruleName, RequestContext ctx, Map<String, ?> target) {
         Objects.requireNonNull(ctx, "ctx");
-        PolicyRule rule = rules.get(ruleName);
+        Map<String, PolicyRule> current = rules;
+        PolicyRule rule = current.get(ruleName);
         if (rule == null) {
-            rule = rules.get(FALLBACK_RULE);
+            rule = current.get(FALLBACK_RULE);
         }
         if (rule == null) {
             return false;
         }
         Map<String, ?> facts = target == null ? Map.of() : target;
-        return rule.test(new PolicyRule.Scope(ctx.roles(), credentials(ctx), facts, this::rule));
+        return rule.test(new PolicyRule.Scope(ctx.roles(), credentials(ctx), facts,
+                name -> Optional.ofNullable(current.get(name))));
     }
 
     public void enforce(String ruleName, RequestContext ctx, Map<String, ?> target) {
         if (!allows(ruleName, ctx, target)) {
             throw new PolicyDeniedException(ruleName);
         }
-    }
-
-    private Optional<PolicyRule> rule(String name) {
-        return Optional.ofNullable(rules.get(name));
     }
 
     private static Map<String, Object> credentials(RequestContext ctx) {

@@ -90,6 +90,16 @@ public final class ImportScheduler implements AutoCloseable {
         return scheduler.checkExists(JobKey.jobKey(taskId, GROUP));
     }
 
+    /** Stops firing jobs (a stop has begun); jobs already running go on, new ones wait in the job store. */
+    public void standby() throws SchedulerException {
+        scheduler.standby();
+    }
+
+    /** The task ids of the imports running in this process. */
+    public java.util.List<String> running() throws SchedulerException {
+        return scheduler.getCurrentlyExecutingJobs().stream().map(c -> c.getJobDetail().getKey().getName()).toList();
+    }
+
     @Override
     public void close() {
         try {

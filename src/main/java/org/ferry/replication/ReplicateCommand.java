@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
  * the output. It needs the job's database (to record the run and hold the job's guard, so it never overlaps a
  * scheduled run) and a reachable target.
  */
-@Command(name = "replicate", mixinStandardHelpOptions = true,
+@Command(name = "replicate", mixinStandardHelpOptions = true, versionProvider = org.ferry.app.FerryVersion.class,
         description = "Runs a replication job once, in the foreground, with a progress bar.",
         exitCodeListHeading = "Exit status:%n",
         exitCodeList = {"0:every image copied, updated or already up to date",
