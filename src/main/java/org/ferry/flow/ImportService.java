@@ -200,7 +200,8 @@ public final class ImportService {
         }
         LOG.info("task {}: legacy import task creates image {} from {} into {}", taskId, img.id,
                 input.path("import_from").asText(), target);
-        return tasks.find(taskId).orElse(task);
+        // the task as created, as Glance answers: a re-read could already show the job's 'processing'
+        return task;
     }
 
     /** At start-up: tasks that never got a job (or lost it) are cleaned up, so no image stays importing. */
