@@ -153,12 +153,9 @@ public final class TasksApi {
         return o;
     }
 
+    /** The stub with what only a single task's view carries: input, result, message and who asked. */
     static ObjectNode full(Task t) {
-        ObjectNode o = Json.object();
-        o.put("id", t.id());
-        o.put("type", t.type());
-        o.put("status", t.status());
-        o.put("owner", t.owner());
+        ObjectNode o = stub(t);
         o.set("input", json(t.input()));
         o.set("result", json(t.result()));
         o.put("message", t.message());
@@ -171,13 +168,6 @@ public final class TasksApi {
         if (t.userId() != null) {
             o.put("user_id", t.userId());
         }
-        if (t.expiresAt() != null) {
-            o.put("expires_at", ImageView.isoTime(t.expiresAt()));
-        }
-        o.put("created_at", ImageView.isoTime(t.createdAt()));
-        o.put("updated_at", ImageView.isoTime(t.updatedAt()));
-        o.put("self", "/v2/tasks/" + t.id());
-        o.put("schema", "/v2/schemas/task");
         return o;
     }
 
