@@ -1,5 +1,6 @@
 package org.ferry.api;
 
+import org.ferry.http.ApiException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;

@@ -1,5 +1,6 @@
 package org.ferry.api;
 
+import org.ferry.http.ApiException;
 import org.ferry.auth.Policy;
 import org.ferry.auth.RequestContext;
 import org.ferry.catalog.Image;

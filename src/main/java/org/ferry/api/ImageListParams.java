@@ -1,5 +1,8 @@
 package org.ferry.api;
 
+import org.ferry.catalog.ImageAttributes;
+import org.ferry.http.ApiRequest;
+import org.ferry.http.ApiException;
 import org.ferry.app.FerryConfig;
 import org.ferry.auth.RequestContext;
 import org.ferry.catalog.Image;

@@ -1,5 +1,7 @@
 package org.ferry.api;
 
+import org.ferry.catalog.ImageAttributes;
+import org.ferry.http.ApiException;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.ferry.app.FerryConfig;
 import org.ferry.auth.RequestContext;

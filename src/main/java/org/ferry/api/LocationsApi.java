@@ -1,5 +1,10 @@
 package org.ferry.api;
 
+import org.ferry.http.Router;
+import org.ferry.http.Responses;
+import org.ferry.http.Json;
+import org.ferry.http.ApiRequest;
+import org.ferry.http.ApiException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import org.ferry.auth.PolicyDeniedException;

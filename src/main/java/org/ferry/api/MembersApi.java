@@ -1,5 +1,11 @@
 package org.ferry.api;
 
+import org.ferry.catalog.ImageAttributes;
+import org.ferry.http.Router;
+import org.ferry.http.Responses;
+import org.ferry.http.Json;
+import org.ferry.http.ApiRequest;
+import org.ferry.http.ApiException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,5 +1,7 @@
 package org.ferry.api;
 
+import org.ferry.http.ApiRequest;
+import org.ferry.http.ApiException;
 import org.ferry.app.FerryConfig;
 import org.ferry.auth.RequestContext;
 import org.ferry.catalog.Task;

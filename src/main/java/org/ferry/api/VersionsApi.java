@@ -1,5 +1,7 @@
 package org.ferry.api;
 
+import org.ferry.http.Responses;
+import org.ferry.http.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.undertow.server.HttpServerExchange;

@@ -1,5 +1,7 @@
 package org.ferry.app;
 
+import org.ferry.config.ConfigException;
+import org.ferry.config.IniFile;
 import org.ferry.replication.ReplicationConfig;
 
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package org.ferry.app;
 
+import org.ferry.config.ConfigException;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;

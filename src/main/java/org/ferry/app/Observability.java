@@ -6,7 +6,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.main.Main;
-import org.ferry.api.Router;
+import org.ferry.http.Router;
 import org.ferry.auth.Authenticator;
 import org.ferry.catalog.Database;
 import org.ferry.flow.ImportObserver;

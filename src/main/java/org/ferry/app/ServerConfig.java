@@ -1,5 +1,7 @@
 package org.ferry.app;
 
+import org.ferry.config.ConfigException;
+import org.ferry.config.IniFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

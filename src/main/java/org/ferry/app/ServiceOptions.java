@@ -1,5 +1,6 @@
 package org.ferry.app;
 
+import org.ferry.config.IniFile;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package org.ferry.app;
 
+import org.ferry.config.IniFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.ferry.auth.RequestContext;
 import org.ferry.catalog.ImageRepository;
-import org.ferry.data.ImageDataApi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,7 +13,7 @@ import java.util.List;
  * After an upload with x-openstack-base-image-ref: the copies to the base image's other stores run as an internal
  * copy-image import (same route, same bookkeeping, visible in the image's tasks, durable like any import).
  */
-public final class BaseImageCopies implements ImageDataApi.StoreCopier {
+public final class BaseImageCopies {
     private static final Logger LOG = LoggerFactory.getLogger(BaseImageCopies.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -26,7 +25,6 @@ public final class BaseImageCopies implements ImageDataApi.StoreCopier {
         this.imports = imports;
     }
 
-    @Override
     public void copy(RequestContext ctx, String imageId, List<String> storeIds) {
         ObjectNode req = JSON.createObjectNode();
         req.putObject("method").put("name", ImportRequest.COPY_IMAGE);

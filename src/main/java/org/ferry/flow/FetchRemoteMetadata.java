@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import okhttp3.Response;
-import org.ferry.api.ImageAttributes;
+import org.ferry.catalog.ImageAttributes;
 import org.ferry.catalog.Image;
 import org.ferry.catalog.ImageRepository;
 import org.ferry.catalog.ImageStatus;

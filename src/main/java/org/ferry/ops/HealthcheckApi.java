@@ -2,11 +2,11 @@ package org.ferry.ops;
 
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
-import org.ferry.api.ApiRequest;
-import org.ferry.api.Json;
-import org.ferry.api.RequestFacts;
-import org.ferry.api.Responses;
-import org.ferry.api.Router;
+import org.ferry.http.ApiRequest;
+import org.ferry.http.Json;
+import org.ferry.http.RequestFacts;
+import org.ferry.http.Responses;
+import org.ferry.http.Router;
 import org.ferry.auth.AuthenticationException;
 import org.ferry.auth.Authenticator;
 import org.ferry.auth.RequestContext;

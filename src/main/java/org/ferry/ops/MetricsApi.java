@@ -3,10 +3,10 @@ package org.ferry.ops;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
-import org.ferry.api.ApiException;
-import org.ferry.api.ApiRequest;
-import org.ferry.api.Responses;
-import org.ferry.api.Router;
+import org.ferry.http.ApiException;
+import org.ferry.http.ApiRequest;
+import org.ferry.http.Responses;
+import org.ferry.http.Router;
 
 /**
  * {@code GET /metrics} in Prometheus' text format: on the API port for admins only (403 for anybody else, 401 without

@@ -2,7 +2,7 @@ package org.ferry.ops;
 
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import org.ferry.api.RequestFacts;
+import org.ferry.http.RequestFacts;
 import org.ferry.auth.RequestContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -3,7 +3,7 @@ package org.ferry.replication;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.ferry.api.ImageAttributes;
+import org.ferry.catalog.ImageAttributes;
 
 import java.util.Iterator;
 import java.util.Map;

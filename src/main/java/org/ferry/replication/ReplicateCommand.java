@@ -2,7 +2,7 @@ package org.ferry.replication;
 
 import okhttp3.OkHttpClient;
 import org.apache.camel.main.Main;
-import org.ferry.app.ConfigException;
+import org.ferry.config.ConfigException;
 import org.ferry.app.FerryConfig;
 import org.ferry.catalog.Database;
 import picocli.CommandLine.Command;

@@ -5,7 +5,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.component.quartz.QuartzComponent;
-import org.ferry.api.Router;
+import org.ferry.http.Router;
 import org.ferry.catalog.Database;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

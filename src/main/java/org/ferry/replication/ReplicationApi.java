@@ -2,11 +2,11 @@ package org.ferry.replication;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.ferry.api.ApiException;
-import org.ferry.api.ApiRequest;
-import org.ferry.api.Json;
-import org.ferry.api.Responses;
-import org.ferry.api.Router;
+import org.ferry.http.ApiException;
+import org.ferry.http.ApiRequest;
+import org.ferry.http.Json;
+import org.ferry.http.Responses;
+import org.ferry.http.Router;
 
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;

@@ -1,7 +1,7 @@
 package org.ferry.replication;
 
-import org.ferry.app.ConfigException;
-import org.ferry.app.IniFile;
+import org.ferry.config.ConfigException;
+import org.ferry.config.IniFile;
 import org.quartz.CronExpression;
 
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package org.ferry.api;
 
+import org.ferry.http.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;

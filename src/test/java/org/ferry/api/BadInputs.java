@@ -1,5 +1,6 @@
 package org.ferry.api;
 
+import org.ferry.http.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,5 +1,7 @@
 package org.ferry.app;
 
+import org.ferry.config.ConfigException;
+import org.ferry.config.IniFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

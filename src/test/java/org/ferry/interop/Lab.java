@@ -9,7 +9,7 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 import okio.BufferedSink;
-import org.ferry.app.IniFile;
+import org.ferry.config.IniFile;
 import org.awaitility.core.ConditionTimeoutException;
 import org.ferry.testing.TestFerry;
 

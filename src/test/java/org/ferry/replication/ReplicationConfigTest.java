@@ -1,8 +1,8 @@
 package org.ferry.replication;
 
-import org.ferry.app.ConfigException;
+import org.ferry.config.ConfigException;
 import org.ferry.app.FerryConfig;
-import org.ferry.app.IniFile;
+import org.ferry.config.IniFile;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

@@ -9,7 +9,7 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.ferry.app.Ferry;
 import org.ferry.app.FerryConfig;
-import org.ferry.app.IniFile;
+import org.ferry.config.IniFile;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package org.ferry.data;
+package org.ferry.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.ferry.testing.TestFerry;

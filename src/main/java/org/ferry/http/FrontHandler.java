@@ -1,5 +1,6 @@
-package org.ferry.api;
+package org.ferry.http;
 
+import org.ferry.api.VersionsApi;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HttpString;

@@ -1,4 +1,4 @@
-package org.ferry.api;
+package org.ferry.http;
 
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;

@@ -1,6 +1,7 @@
-package org.ferry.data;
+package org.ferry.api;
 
-import org.ferry.api.ApiException;
+import org.ferry.api.ByteRange;
+import org.ferry.http.ApiException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -1,4 +1,4 @@
-package org.ferry.api;
+package org.ferry.http;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

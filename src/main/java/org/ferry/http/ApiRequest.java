@@ -1,4 +1,4 @@
-package org.ferry.api;
+package org.ferry.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.undertow.server.HttpServerExchange;

@@ -1,4 +1,4 @@
-package org.ferry.api;
+package org.ferry.catalog;
 
 import java.util.Set;
 

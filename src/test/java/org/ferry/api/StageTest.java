@@ -1,5 +1,6 @@
-package org.ferry.data;
+package org.ferry.api;
 
+import org.ferry.data.ImageFixtures;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.ferry.testing.TestFerry;
 import org.junit.jupiter.api.AfterAll;

@@ -1,12 +1,18 @@
-package org.ferry.data;
+package org.ferry.api;
 
+import org.ferry.data.StagedDigests;
+import org.ferry.data.DataMover;
+import org.ferry.flow.BaseImageCopies;
+import org.ferry.data.Digests;
+import org.ferry.http.RequestBodyStream;
+import org.ferry.data.SizeLimitException;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
-import org.ferry.api.ApiException;
-import org.ferry.api.ApiRequest;
+import org.ferry.http.ApiException;
+import org.ferry.http.ApiRequest;
 import org.ferry.api.ImageGuard;
-import org.ferry.api.Responses;
-import org.ferry.api.Router;
+import org.ferry.http.Responses;
+import org.ferry.http.Router;
 import org.ferry.app.FerryConfig;
 import org.ferry.auth.RequestContext;
 import org.ferry.catalog.Image;
@@ -38,21 +44,17 @@ import java.util.Optional;
 public final class ImageDataApi {
     private static final Logger LOG = LoggerFactory.getLogger(ImageDataApi.class);
 
-    /** Copies an active image's data to further stores, as an internal task (x-openstack-base-image-ref). */
-    public interface StoreCopier {
-        void copy(RequestContext ctx, String imageId, List<String> storeIds);
-    }
-
     private final FerryConfig config;
     private final ImageRepository images;
     private final ImageGuard guard;
     private final StoreRegistry stores;
     private final DataMover mover;
     private final String javaHashName;
-    private final StoreCopier copier;
+    /** Copies an active image's data to further stores, as an internal task (x-openstack-base-image-ref). */
+    private final BaseImageCopies copier;
 
     public ImageDataApi(FerryConfig config, ImageRepository images, ImageGuard guard, StoreRegistry stores,
-                        DataMover mover, StoreCopier copier) {
+                        DataMover mover, BaseImageCopies copier) {
         this.config = config;
         this.images = images;
         this.guard = guard;

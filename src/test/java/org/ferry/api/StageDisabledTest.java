@@ -1,4 +1,4 @@
-package org.ferry.data;
+package org.ferry.api;
 
 import org.ferry.testing.TestFerry;
 import org.junit.jupiter.api.AfterAll;

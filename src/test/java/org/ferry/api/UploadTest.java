@@ -1,5 +1,6 @@
-package org.ferry.data;
+package org.ferry.api;
 
+import org.ferry.data.ImageFixtures;
 import com.fasterxml.jackson.databind.JsonNode;
 import okhttp3.MediaType;
 import okhttp3.Request;

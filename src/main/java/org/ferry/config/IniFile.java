@@ -1,5 +1,6 @@
-package org.ferry.app;
+package org.ferry.config;
 
+import org.ferry.app.Ferry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

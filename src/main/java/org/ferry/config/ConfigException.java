@@ -1,5 +1,6 @@
-package org.ferry.app;
+package org.ferry.config;
 
+import org.ferry.app.Ferry;
 /** A configuration value Ferry cannot start with; the message names the section, option and value. */
 public class ConfigException extends RuntimeException {
     public ConfigException(String message) {

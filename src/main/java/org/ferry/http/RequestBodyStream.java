@@ -1,4 +1,4 @@
-package org.ferry.data;
+package org.ferry.http;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -8,15 +8,15 @@ import java.io.InputStream;
  * The body of an upload, telling the client's failures (a body shorter than its Content-Length, broken chunks, a
  * closed connection) from the store's: a read that fails throws {@link Broken}, which is the client's 400, never 500.
  */
-final class RequestBodyStream extends FilterInputStream {
+public final class RequestBodyStream extends FilterInputStream {
     /** Reading the request body failed. */
-    static final class Broken extends IOException {
+    public static final class Broken extends IOException {
         Broken(IOException cause) {
             super("The request body could not be read: " + cause.getMessage(), cause);
         }
     }
 
-    RequestBodyStream(InputStream in) {
+    public RequestBodyStream(InputStream in) {
         super(in);
     }
 

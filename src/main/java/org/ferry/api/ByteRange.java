@@ -1,6 +1,6 @@
-package org.ferry.data;
+package org.ferry.api;
 
-import org.ferry.api.ApiException;
+import org.ferry.http.ApiException;
 
 /** One byte range of a download, from a {@code Range: bytes=a-b | a- | -n} header (or the legacy Content-Range). */
 public record ByteRange(long start, long end) {
