@@ -2,6 +2,7 @@ package org.ferry.replication;
 
 import okhttp3.OkHttpClient;
 import org.apache.camel.main.Main;
+import org.ferry.catalog.Refused;
 import org.ferry.config.ConfigException;
 import org.ferry.app.FerryConfig;
 import org.ferry.catalog.Database;
@@ -113,7 +114,7 @@ public final class ReplicateCommand implements Callable<Integer> {
             RunRecord run;
             try {
                 run = replication.service().runInForeground(job, ReplicationService.CLI, progress);
-            } catch (ReplicationService.Refused e) {
+            } catch (Refused e) {
                 err.println("ferry replicate: " + e.getMessage());
                 return e.status() == 409 ? ALREADY_RUNNING : BAD_SETUP;
             } finally {

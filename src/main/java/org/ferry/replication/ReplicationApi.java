@@ -2,6 +2,7 @@ package org.ferry.replication;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.ferry.catalog.Refused;
 import org.ferry.http.ApiException;
 import org.ferry.http.ApiRequest;
 import org.ferry.http.Json;
@@ -80,7 +81,7 @@ public final class ReplicationApi {
             RunRecord r = service.start(job.name(), ReplicationService.API, RunListener.NONE);
             req.setHeader("Location", "/ferry/replication/jobs/" + job.name() + "/runs/" + r.id());
             Responses.json(req.exchange(), 202, Json.object().set("run", runView(r)));
-        } catch (ReplicationService.Refused e) {
+        } catch (Refused e) {
             throw new ApiException(e.status(), e.getMessage());
         }
     }

@@ -1,5 +1,6 @@
 package org.ferry.replication;
 
+import org.ferry.catalog.Refused;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,20 +46,6 @@ public final class ReplicationService implements AutoCloseable {
     private final ScheduledExecutorService housekeeping;
     private volatile Consumer<RunContext> dispatcher;
     private volatile boolean closed;
-
-    /** Why a run was not started: the job is unknown (404) or already running (409). */
-    public static final class Refused extends Exception {
-        private final int status;
-
-        Refused(int status, String message) {
-            super(message);
-            this.status = status;
-        }
-
-        public int status() {
-            return status;
-        }
-    }
 
     /**
      * @param sessions makes a job's session (Keystone or static); one is kept per job, so its token is reused
