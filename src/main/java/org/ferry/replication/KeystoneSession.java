@@ -9,6 +9,7 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.ferry.auth.RequestContext;
+import org.ferry.remote.EndpointUrls;
 import org.ferry.remote.ImageEndpoints;
 import org.ferry.remote.RemoteFailure;
 import org.openstack4j.api.OSClient;
@@ -24,7 +25,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * A job's Keystone identity: a project-scoped token for its user (logged in with OpenStack4j) or for its
@@ -89,7 +89,7 @@ public final class KeystoneSession implements ServiceSession {
         try {
             if (credentials instanceof Credentials.Password p) {
                 OSClient.OSClientV3 os = OSFactory.builderV3()
-                        .endpoint(v3(p.authUrl()))
+                        .endpoint(EndpointUrls.keystoneV3(p.authUrl()))
                         .credentials(p.username(), p.password(), Identifier.byName(p.userDomainName()))
                         .scopeToProject(Identifier.byName(p.projectName()), Identifier.byName(p.projectDomainName()))
                         .authenticate();
@@ -122,7 +122,7 @@ public final class KeystoneSession implements ServiceSession {
         ObjectNode identity = body.putObject("auth").putObject("identity");
         identity.putArray("methods").add("application_credential");
         identity.putObject("application_credential").put("id", a.id()).put("secret", a.secret());
-        Request req = new Request.Builder().url(v3(a.authUrl()) + "/auth/tokens")
+        Request req = new Request.Builder().url(EndpointUrls.keystoneV3(a.authUrl()) + "/auth/tokens")
                 .post(RequestBody.create(body.toString(), MediaType.get("application/json"))).build();
         try (Response r = http.newCall(req).execute()) {
             String text = r.body() == null ? "" : r.body().string();
@@ -151,22 +151,7 @@ public final class KeystoneSession implements ServiceSession {
         }
     }
 
-    static String v3(String authUrl) {
-        String u = authUrl.endsWith("/") ? authUrl.substring(0, authUrl.length() - 1) : authUrl;
-        return u.endsWith("/v3") ? u : u + "/v3";
-    }
 
-    /** An image endpoint as the API root: no trailing slash, no /v2 (catalogs often carry either). */
-    static String apiRoot(String url) {
-        String u = url.strip();
-        while (u.endsWith("/")) {
-            u = u.substring(0, u.length() - 1);
-        }
-        if (u.toLowerCase(Locale.ROOT).matches(".*/v2(\\.\\d+)?$")) {
-            u = u.substring(0, u.lastIndexOf('/'));
-        }
-        return u;
-    }
 
     private static String abbreviate(String s) {
         return s.length() > 300 ? s.substring(0, 300) + "…" : s;

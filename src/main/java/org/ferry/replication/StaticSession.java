@@ -1,5 +1,7 @@
 package org.ferry.replication;
 
+import org.ferry.remote.EndpointUrls;
+
 import java.util.Map;
 
 /** No Keystone: no token, and region endpoints from [glance_download_regions] (region matched case-insensitively). */
@@ -19,7 +21,7 @@ public final class StaticSession implements ServiceSession {
     public String imageEndpoint(String region, String iface) throws ReplicationFailure {
         for (var e : regions.entrySet()) {
             if (e.getKey().equalsIgnoreCase(region) && e.getValue().containsKey(iface)) {
-                return KeystoneSession.apiRoot(e.getValue().get(iface));
+                return EndpointUrls.imageApiRoot(e.getValue().get(iface));
             }
         }
         throw new ReplicationFailure("region " + region + " (" + iface + ") is not in [glance_download_regions]");
