@@ -1,6 +1,8 @@
 package org.ferry.replication;
 
 import okhttp3.OkHttpClient;
+import org.ferry.remote.GlanceClient;
+import org.ferry.remote.RemoteFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,11 +43,10 @@ public final class ConnectRegions {
                         + "bind_port (not 0) or public_endpoint, or the job's target_endpoint");
             }
         }
-        GlanceClient target = new GlanceClient(http, session, root, job.targetRegion().orElse("target"),
-                run.requestId());
+        GlanceClient target = session.glance(http, root, job.targetRegion().orElse("target"), run.requestId());
         try {
             target.firstPage(Map.of("limit", List.of("1")));
-        } catch (ReplicationFailure e) {
+        } catch (RemoteFailure e) {
             throw new ReplicationFailure("the target " + root + " is not usable: " + e.getMessage(), e);
         }
         run.target(target);

@@ -2,6 +2,9 @@ package org.ferry.replication;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.ferry.remote.GlanceClient;
+import org.ferry.remote.GlanceImage;
+import org.ferry.remote.RemoteFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +42,7 @@ public final class CopyImage {
         this.maxPollMillis = maxPollMillis;
     }
 
-    public void execute(ImageWork w) throws ReplicationFailure {
+    public void execute(ImageWork w) throws ReplicationFailure, RemoteFailure {
         RunContext run = w.run();
         run.logContext();
         ReplicationJob job = run.job();
@@ -79,7 +82,7 @@ public final class CopyImage {
                 target.delete(copy.id());
                 store.deleteReplica(job.name(), src.id());
                 why += "; the copy was deleted";
-            } catch (ReplicationFailure e) {
+            } catch (RemoteFailure e) {
                 why += "; deleting the copy failed too: " + e.getMessage();
             }
             throw new ReplicationFailure(why);
@@ -95,7 +98,7 @@ public final class CopyImage {
     }
 
     /** Polls the target until the image is active, or its import task failed, or the job's import_timeout passed. */
-    private GlanceImage awaitImport(ImageWork w, GlanceClient target) throws ReplicationFailure {
+    private GlanceImage awaitImport(ImageWork w, GlanceClient target) throws ReplicationFailure, RemoteFailure {
         RunContext run = w.run();
         Instant deadline = clock.instant().plus(run.job().importTimeout());
         long wait = firstPollMillis;

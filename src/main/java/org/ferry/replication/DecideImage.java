@@ -1,5 +1,8 @@
 package org.ferry.replication;
 
+import org.ferry.remote.GlanceImage;
+import org.ferry.remote.RemoteFailure;
+
 import java.util.Optional;
 
 /**
@@ -26,7 +29,7 @@ public final class DecideImage {
         this.store = store;
     }
 
-    public void execute(ImageWork w) throws ReplicationFailure {
+    public void execute(ImageWork w) throws ReplicationFailure, RemoteFailure {
         RunContext run = w.run();
         run.logContext();
         run.checkStopped();

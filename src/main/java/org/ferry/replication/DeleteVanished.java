@@ -1,5 +1,6 @@
 package org.ferry.replication;
 
+import org.ferry.remote.RemoteFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +17,7 @@ public final class DeleteVanished {
         this.store = store;
     }
 
-    public void execute(ImageWork w) throws ReplicationFailure {
+    public void execute(ImageWork w) throws ReplicationFailure, RemoteFailure {
         RunContext run = w.run();
         run.logContext();
         run.checkStopped();

@@ -1,6 +1,7 @@
 package org.ferry.replication;
 
 import org.apache.camel.Exchange;
+import org.ferry.remote.RemoteFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,9 +45,9 @@ public final class FinishRun {
             interrupted(run);
             return;
         }
-        String why = cause instanceof ReplicationFailure ? cause.getMessage()
+        String why = cause instanceof ReplicationFailure || cause instanceof RemoteFailure ? cause.getMessage()
                 : cause == null ? "unknown error" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
-        if (!(cause instanceof ReplicationFailure)) {
+        if (!(cause instanceof ReplicationFailure || cause instanceof RemoteFailure)) {
             LOG.error("{}: failed", run, cause);
         }
         end(run, RunRecord.FAILED, store.counts(run.runId()), why);

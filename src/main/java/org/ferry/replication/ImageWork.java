@@ -1,6 +1,7 @@
 package org.ferry.replication;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import org.ferry.remote.GlanceImage;
 
 /**
  * One image of a run on its way through the image route: what was listed, what the target holds, what the decide

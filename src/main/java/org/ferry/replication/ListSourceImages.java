@@ -2,6 +2,9 @@ package org.ferry.replication;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import okhttp3.OkHttpClient;
+import org.ferry.remote.GlanceClient;
+import org.ferry.remote.GlanceImage;
+import org.ferry.remote.RemoteFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,15 +61,15 @@ public final class ListSourceImages {
             try {
                 GlanceClient source = run.source(region);
                 if (source == null) {
-                    source = new GlanceClient(http, run.session(), run.session().imageEndpoint(region, job.iface()),
-                            region, run.requestId());
+                    source = run.session().glance(http, run.session().imageEndpoint(region, job.iface()), region,
+                            run.requestId());
                     run.source(region, source);
                 }
                 int n = listRegion(run, source, byId, views, notes);
                 LOG.info("{}: {} lists {} selected images", run, region, n);
             } catch (RunInterrupted e) {
                 throw e;
-            } catch (ReplicationFailure e) {
+            } catch (ReplicationFailure | RemoteFailure e) {
                 complete = false;
                 notes.add("listing " + region + " failed: " + e.getMessage());
                 LOG.warn("{}: listing {} failed: {}", run, region, e.getMessage());
@@ -90,7 +93,8 @@ public final class ListSourceImages {
     }
 
     private int listRegion(RunContext run, GlanceClient source, Map<String, RunImage> byId,
-                           Map<String, GlanceImage> views, List<String> notes) throws ReplicationFailure {
+                           Map<String, GlanceImage> views, List<String> notes)
+            throws ReplicationFailure, RemoteFailure {
         ReplicationJob.Selection sel = run.job().selection();
         int n = 0;
         for (String visibility : sel.visibilities()) {

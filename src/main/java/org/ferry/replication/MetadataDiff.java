@@ -3,6 +3,7 @@ package org.ferry.replication;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.ferry.remote.GlanceImage;
 
 import java.util.ArrayList;
 import java.util.List;

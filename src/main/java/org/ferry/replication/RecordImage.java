@@ -1,6 +1,7 @@
 package org.ferry.replication;
 
 import org.apache.camel.Exchange;
+import org.ferry.remote.RemoteFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,9 +39,9 @@ public final class RecordImage {
             LOG.info("{}: left for the continued run ({})", w, w.run().stopReason());
             return;
         }
-        String why = cause instanceof ReplicationFailure ? cause.getMessage()
+        String why = cause instanceof ReplicationFailure || cause instanceof RemoteFailure ? cause.getMessage()
                 : cause == null ? "unknown error" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
-        if (!(cause instanceof ReplicationFailure)) {
+        if (!(cause instanceof ReplicationFailure || cause instanceof RemoteFailure)) {
             LOG.error("{}: failed", w, cause);
         } else {
             LOG.warn("{}: failed: {}", w, why);

@@ -1,5 +1,7 @@
 package org.ferry.replication;
 
+import org.ferry.remote.GlanceImage;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package org.ferry.replication;
 
+import org.ferry.remote.GlanceClient;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,9 @@
 package org.ferry.replication;
 
+import okhttp3.OkHttpClient;
+import org.ferry.remote.GlanceClient;
+import org.ferry.remote.RemoteFailure;
+
 /**
  * The identity a job acts with: the token for each request (renewed before it expires) and where each region's
  * image endpoint is.
@@ -10,4 +14,15 @@ public interface ServiceSession {
 
     /** The region's image API root (no trailing /v2) for the interface. */
     String imageEndpoint(String region, String iface) throws ReplicationFailure;
+
+    /** A client of the region's Glance at {@code root}, acting as this identity with the run's request id. */
+    default GlanceClient glance(OkHttpClient http, String root, String region, String requestId) {
+        return GlanceClient.forService(http, () -> {
+            try {
+                return token();
+            } catch (ReplicationFailure e) {
+                throw new RemoteFailure(e.getMessage(), e);
+            }
+        }, root, region, requestId);
+    }
 }

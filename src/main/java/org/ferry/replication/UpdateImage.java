@@ -1,10 +1,13 @@
 package org.ferry.replication;
 
+import org.ferry.remote.GlanceImage;
+import org.ferry.remote.RemoteFailure;
+
 /**
  * Image step 2b: the target holds the same data, only metadata changed at the source: one PATCH, no data moved.
  */
 public final class UpdateImage {
-    public void execute(ImageWork w) throws ReplicationFailure {
+    public void execute(ImageWork w) throws ReplicationFailure, RemoteFailure {
         w.run().logContext();
         w.run().checkStopped();
         GlanceImage updated = w.run().target().patch(w.targetId(), w.patch());

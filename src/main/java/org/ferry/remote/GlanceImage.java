@@ -1,4 +1,4 @@
-package org.ferry.replication;
+package org.ferry.remote;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

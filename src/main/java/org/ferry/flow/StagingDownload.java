@@ -1,14 +1,11 @@
 package org.ferry.flow;
 
-import okhttp3.Response;
 import org.ferry.catalog.TaskRepository;
 import org.ferry.data.DataMover;
 import org.ferry.data.Digests;
 import org.ferry.data.SizeLimitException;
 import org.ferry.data.StagedDigests;
-import org.ferry.remote.ImageEndpoints;
 import org.ferry.remote.ResumingStream;
-import org.ferry.remote.SafeHttp;
 import org.ferry.store.FileStore;
 import org.ferry.store.StoreWrite;
 
@@ -16,26 +13,25 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * web-download / glance-download step: streams the remote data into the staging store, computing md5 and the
- * hashing algorithm's digest in the same pass; the byte count is checked while streaming, and a broken connection
- * is resumed from where it stopped (Glance starts again from byte 0 on a new import call).
+ * The download step of web-download and glance-download: streams the remote data into the staging store, computing
+ * md5 and the hashing algorithm's digest in the same pass; the byte count is checked while streaming, and a broken
+ * connection is resumed from where it stopped (Glance starts again from byte 0 on a new import call). Each method's
+ * step says only where the data comes from.
  */
-public final class DownloadToStaging extends FlowStep {
+public abstract class StagingDownload extends FlowStep {
     /** How often a broken download is resumed with a ranged GET before the import fails. */
     static final int MAX_RESUMES = 3;
 
     private final FileStore staging;
-    private final SafeHttp http;
     private final DataMover mover;
     private final TaskRepository tasks;
     private final String javaHash;
     private final String hashAlgo;
     private final long sizeCap;
 
-    public DownloadToStaging(FileStore staging, SafeHttp http, DataMover mover, TaskRepository tasks, String javaHash,
-                             String hashAlgo, long sizeCap) {
+    protected StagingDownload(FileStore staging, DataMover mover, TaskRepository tasks, String javaHash,
+                              String hashAlgo, long sizeCap) {
         this.staging = staging;
-        this.http = http;
         this.mover = mover;
         this.tasks = tasks;
         this.javaHash = javaHash;
@@ -43,25 +39,15 @@ public final class DownloadToStaging extends FlowStep {
         this.sizeCap = sizeCap;
     }
 
+    /** Sends the first request: the data, resuming at most {@link #MAX_RESUMES} times; 2xx or a failure. */
+    protected abstract ResumingStream open(ImportState s) throws IOException;
+
     @Override
-    protected void execute(ImportState s) throws Exception {
-        ImportRequest r = s.request;
-        String url;
-        String token = null;
-        String what;
-        if (r.method().equals(ImportRequest.GLANCE_DOWNLOAD)) {
-            url = ImageEndpoints.resolve(s.caller.serviceCatalog(), r.glanceRegion(), r.glanceServiceInterface())
-                    + "/v2/images/" + r.glanceImageId() + "/file";
-            token = s.caller.authToken();
-            what = "data of remote image " + r.glanceImageId();
-        } else {
-            url = r.uri();
-            what = "web-download";
-        }
+    protected final void execute(ImportState s) throws Exception {
         StagedDigests.delete(staging.pathOf(s.imageId()));
-        try (Response resp = http.get(url, true, token, 0, what)) {
+        try (ResumingStream in = open(s)) {
             Long expected = s.expectedSize;
-            long contentLength = resp.body().contentLength();
+            long contentLength = in.contentLength();
             if (expected == null && contentLength >= 0) {
                 expected = contentLength;
             }
@@ -70,8 +56,7 @@ public final class DownloadToStaging extends FlowStep {
             }
             TaskProgress progress = new TaskProgress(tasks, s.taskId(), expected);
             Digests d;
-            ResumingStream in = new ResumingStream(http, url, token, what, resp, MAX_RESUMES);
-            try (StoreWrite write = staging.beginWrite(s.imageId()); in) {
+            try (StoreWrite write = staging.beginWrite(s.imageId())) {
                 try {
                     d = mover.move(in, List.of(write.channel()), javaHash, hashAlgo,
                             new DataMover.Limits(sizeCap, expected), progress);
@@ -84,8 +69,8 @@ public final class DownloadToStaging extends FlowStep {
                                 + " bytes, remote size is " + expected);
                     };
                 } catch (IOException e) {
-                    throw new ImportFailure("download of " + what + " from " + url + " failed after " + in.position()
-                            + " bytes: " + e, e);
+                    throw new ImportFailure("download of " + in.what() + " from " + in.url() + " failed after "
+                            + in.position() + " bytes: " + e, e);
                 }
                 write.commit();
             }
@@ -97,7 +82,7 @@ public final class DownloadToStaging extends FlowStep {
     }
 
     @Override
-    protected void revert(ImportState s) {
+    protected final void revert(ImportState s) {
         try {
             StagedDigests.delete(staging.pathOf(s.imageId()));
         } catch (IOException ignored) {
