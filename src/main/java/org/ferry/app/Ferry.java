@@ -290,7 +290,7 @@ public final class Ferry implements AutoCloseable {
             imports = List.of("unknown: " + e.getMessage());
         }
         List<String> runs = new ArrayList<>();
-        for (var job : replication.service().config().jobs()) {
+        for (var job : replication.service().jobs()) {
             replication.service().active(job.name()).ifPresent(r -> runs.add(job.name() + " run " + r.runId()));
         }
         return new Pending(drain.inFlight(), imports, runs);

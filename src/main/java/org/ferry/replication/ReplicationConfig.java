@@ -3,6 +3,8 @@ package org.ferry.replication;
 import org.ferry.config.ConfigException;
 import org.ferry.config.IniFile;
 import org.ferry.remote.EndpointUrls;
+import org.ferry.replication.clients.Credentials;
+import org.ferry.replication.run.ReplicationJob;
 import org.quartz.CronExpression;
 
 import java.time.Duration;

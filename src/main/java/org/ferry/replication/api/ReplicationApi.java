@@ -1,4 +1,4 @@
-package org.ferry.replication;
+package org.ferry.replication.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,6 +8,13 @@ import org.ferry.http.ApiRequest;
 import org.ferry.http.Json;
 import org.ferry.http.Responses;
 import org.ferry.http.Router;
+import org.ferry.replication.clients.Credentials;
+import org.ferry.replication.run.ReplicationJob;
+import org.ferry.replication.run.ReplicationService;
+import org.ferry.replication.run.ReplicationStore;
+import org.ferry.replication.run.RunImage;
+import org.ferry.replication.run.RunListener;
+import org.ferry.replication.run.RunRecord;
 
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -42,7 +49,7 @@ public final class ReplicationApi {
         requireAdmin(req);
         ObjectNode body = Json.object();
         ArrayNode jobs = body.putArray("jobs");
-        service.config().jobs().forEach(j -> jobs.add(jobView(j)));
+        service.jobs().forEach(j -> jobs.add(jobView(j)));
         Responses.json(req.exchange(), 200, body);
     }
 
@@ -163,7 +170,7 @@ public final class ReplicationApi {
 
     private ReplicationJob job(ApiRequest req) {
         String name = req.path("name");
-        return service.config().job(name).orElseThrow(() -> ApiException.notFound("No replication job " + name));
+        return service.job(name).orElseThrow(() -> ApiException.notFound("No replication job " + name));
     }
 
     private static void requireAdmin(ApiRequest req) {

@@ -1,4 +1,4 @@
-package org.ferry.replication;
+package org.ferry.replication.clients;
 
 import okhttp3.OkHttpClient;
 import org.ferry.remote.GlanceClient;

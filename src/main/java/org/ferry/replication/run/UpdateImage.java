@@ -1,7 +1,8 @@
-package org.ferry.replication;
+package org.ferry.replication.run;
 
 import org.ferry.remote.GlanceImage;
 import org.ferry.remote.RemoteFailure;
+import org.ferry.replication.clients.ReplicationFailure;
 
 /**
  * Image step 2b: the target holds the same data, only metadata changed at the source: one PATCH, no data moved.

@@ -1,4 +1,4 @@
-package org.ferry.replication;
+package org.ferry.replication.run;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import org.ferry.remote.GlanceImage;

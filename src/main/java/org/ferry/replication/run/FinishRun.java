@@ -1,7 +1,8 @@
-package org.ferry.replication;
+package org.ferry.replication.run;
 
 import org.apache.camel.Exchange;
 import org.ferry.remote.RemoteFailure;
+import org.ferry.replication.clients.ReplicationFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

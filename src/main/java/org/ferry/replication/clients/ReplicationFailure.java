@@ -1,4 +1,4 @@
-package org.ferry.replication;
+package org.ferry.replication.clients;
 
 /** Replication of one image (or a whole run) failed for a reason the run's record states as it is. */
 public class ReplicationFailure extends Exception {

@@ -1,4 +1,6 @@
-package org.ferry.replication;
+package org.ferry.replication.run;
+
+import org.ferry.replication.clients.ReplicationFailure;
 
 /**
  * The run was stopped (Ferry shutting down, or the run's guard lost to another node) while this image was in hand:

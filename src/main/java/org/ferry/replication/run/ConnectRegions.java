@@ -1,8 +1,10 @@
-package org.ferry.replication;
+package org.ferry.replication.run;
 
 import okhttp3.OkHttpClient;
 import org.ferry.remote.GlanceClient;
 import org.ferry.remote.RemoteFailure;
+import org.ferry.replication.clients.ReplicationFailure;
+import org.ferry.replication.clients.ServiceSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

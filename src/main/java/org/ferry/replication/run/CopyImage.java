@@ -1,10 +1,11 @@
-package org.ferry.replication;
+package org.ferry.replication.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.ferry.remote.GlanceClient;
 import org.ferry.remote.GlanceImage;
 import org.ferry.remote.RemoteFailure;
+import org.ferry.replication.clients.ReplicationFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,6 +1,7 @@
-package org.ferry.replication;
+package org.ferry.replication.run;
 
 import org.ferry.remote.GlanceClient;
+import org.ferry.replication.clients.ServiceSession;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

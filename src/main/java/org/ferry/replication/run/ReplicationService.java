@@ -1,6 +1,7 @@
-package org.ferry.replication;
+package org.ferry.replication.run;
 
 import org.ferry.catalog.Refused;
+import org.ferry.replication.clients.ServiceSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +36,8 @@ public final class ReplicationService implements AutoCloseable {
     public static final String CLI = "cli";
     public static final String CONTINUATION = "continuation";
 
-    private final ReplicationConfig config;
+    private final List<ReplicationJob> jobs;
+    private final Duration lease;
     private final ReplicationStore store;
     private final Function<ReplicationJob, ServiceSession> sessions;
     private final Clock clock;
@@ -48,11 +50,14 @@ public final class ReplicationService implements AutoCloseable {
     private volatile boolean closed;
 
     /**
+     * @param jobs     the configured jobs
+     * @param lease    how long a run's guard holds without renewal
      * @param sessions makes a job's session (Keystone or static); one is kept per job, so its token is reused
      */
-    public ReplicationService(ReplicationConfig config, ReplicationStore store,
+    public ReplicationService(List<ReplicationJob> jobs, Duration lease, ReplicationStore store,
                               Function<ReplicationJob, ServiceSession> sessions, Clock clock) {
-        this.config = config;
+        this.jobs = List.copyOf(jobs);
+        this.lease = lease;
         this.store = store;
         this.sessions = sessions;
         this.clock = clock;
@@ -66,8 +71,12 @@ public final class ReplicationService implements AutoCloseable {
         this.dispatcher = dispatcher;
     }
 
-    public ReplicationConfig config() {
-        return config;
+    public List<ReplicationJob> jobs() {
+        return jobs;
+    }
+
+    public Optional<ReplicationJob> job(String name) {
+        return jobs.stream().filter(j -> j.name().equals(name)).findFirst();
     }
 
     public ReplicationStore store() {
@@ -84,10 +93,10 @@ public final class ReplicationService implements AutoCloseable {
      * continue (a server does; the one-shot CLI continues only its own job's run when it starts it).
      */
     public void startHousekeeping(boolean continueInterrupted, Duration firstCheck) {
-        long renewMillis = Math.max(1000, config.lease().toMillis() / 3);
+        long renewMillis = Math.max(1000, lease.toMillis() / 3);
         housekeeping.scheduleWithFixedDelay(this::renewLeases, renewMillis, renewMillis, TimeUnit.MILLISECONDS);
-        if (continueInterrupted && !config.jobs().isEmpty()) {
-            long every = Math.max(2000, config.lease().toMillis() / 2);
+        if (continueInterrupted && !jobs.isEmpty()) {
+            long every = Math.max(2000, lease.toMillis() / 2);
             housekeeping.scheduleWithFixedDelay(this::continueInterrupted, firstCheck.toMillis(), every,
                     TimeUnit.MILLISECONDS);
         }
@@ -128,9 +137,9 @@ public final class ReplicationService implements AutoCloseable {
         if (closed) {
             throw new Refused(503, "Ferry is stopping");
         }
-        ReplicationJob job = config.job(jobName).orElseThrow(() -> new Refused(404, "no replication job " + jobName));
+        ReplicationJob job = job(jobName).orElseThrow(() -> new Refused(404, "no replication job " + jobName));
         Instant now = clock.instant();
-        if (!store.acquire(job.name(), holder, now, now.plus(config.lease()))) {
+        if (!store.acquire(job.name(), holder, now, now.plus(lease))) {
             String who = store.lease(job.name()).map(l -> (l.runId() == null ? "a run starting" : "run " + l.runId())
                     + " on " + l.holder()).orElse("another run");
             throw new Refused(409, "job " + job.name() + " is already running (" + who + ")");
@@ -180,7 +189,7 @@ public final class ReplicationService implements AutoCloseable {
         if (closed) {
             return;
         }
-        for (ReplicationJob job : config.jobs()) {
+        for (ReplicationJob job : jobs) {
             if (active.containsKey(job.name())) {
                 continue;
             }
@@ -205,7 +214,7 @@ public final class ReplicationService implements AutoCloseable {
     private void renewLeases() {
         for (RunContext run : active.values()) {
             try {
-                if (!store.renew(run.job().name(), holder, clock.instant().plus(config.lease()))) {
+                if (!store.renew(run.job().name(), holder, clock.instant().plus(lease))) {
                     LOG.warn("{}: lost the job's guard (lease ran out); stopping", run);
                     run.stop("the job's guard was lost");
                 }
@@ -259,7 +268,7 @@ public final class ReplicationService implements AutoCloseable {
         return host + ":" + ProcessHandle.current().pid() + ":" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    static java.util.concurrent.ThreadFactory daemon(String prefix) {
+    public static java.util.concurrent.ThreadFactory daemon(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());

@@ -1,4 +1,4 @@
-package org.ferry.replication;
+package org.ferry.replication.clients;
 
 /** How a replication job authenticates: not at all (no-auth regions), as a Keystone user, or an application credential. */
 public sealed interface Credentials {

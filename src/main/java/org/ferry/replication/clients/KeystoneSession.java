@@ -1,4 +1,4 @@
-package org.ferry.replication;
+package org.ferry.replication.clients;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package org.ferry.replication;
+package org.ferry.replication.run;
 
 /** Follows a run as it goes (the CLI's progress bar; the service's completion). Called from the run's threads. */
 public interface RunListener {

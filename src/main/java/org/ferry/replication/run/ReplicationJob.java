@@ -1,6 +1,7 @@
-package org.ferry.replication;
+package org.ferry.replication.run;
 
 import org.ferry.remote.GlanceImage;
+import org.ferry.replication.clients.Credentials;
 
 import java.time.Duration;
 import java.util.List;

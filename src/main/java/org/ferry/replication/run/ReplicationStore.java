@@ -1,4 +1,4 @@
-package org.ferry.replication;
+package org.ferry.replication.run;
 
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;

@@ -1,4 +1,4 @@
-package org.ferry.replication;
+package org.ferry.replication.clients;
 
 import org.ferry.remote.EndpointUrls;
 

@@ -1,9 +1,12 @@
-package org.ferry.replication;
+package org.ferry.replication.api;
 
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.ferry.replication.run.ImageWork;
+import org.ferry.replication.run.RunListener;
+import org.ferry.replication.run.RunRecord;
 
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -16,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The CLI's progress bar: images done out of the run's images, with the bytes copied so far (including copies
  * under way, as the target's import tasks report them) and the outcome counts in the bar's message.
  */
-final class ProgressReporter implements RunListener {
+public final class ProgressReporter implements RunListener {
     private final PrintWriter out;
     private final String task;
     private final int width;
@@ -29,7 +32,7 @@ final class ProgressReporter implements RunListener {
     private volatile long openBytes;
     private volatile ProgressBar bar;
 
-    ProgressReporter(PrintWriter out, String task, int width) {
+    public ProgressReporter(PrintWriter out, String task, int width) {
         this.out = out;
         this.task = task;
         this.width = width;
@@ -95,7 +98,7 @@ final class ProgressReporter implements RunListener {
                 conflicts.get() == 0 ? "" : ", " + conflicts.get() + " conflicts"));
     }
 
-    static String mib(long bytes) {
+    public static String mib(long bytes) {
         return String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
     }
 

@@ -1,4 +1,4 @@
-package org.ferry.replication;
+package org.ferry.replication.run;
 
 import java.time.Instant;
 
