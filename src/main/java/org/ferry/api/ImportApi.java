@@ -1,5 +1,6 @@
 package org.ferry.api;
 
+import org.ferry.catalog.Refused;
 import org.ferry.http.Router;
 import org.ferry.http.Responses;
 import org.ferry.http.ApiRequest;
@@ -46,7 +47,7 @@ public final class ImportApi {
         r.add("POST", "/v2/images/{id}/import", this::importImage);
     }
 
-    void importImage(ApiRequest req) throws ImportService.Refused {
+    void importImage(ApiRequest req) throws Refused {
         RequestContext ctx = req.context();
         JsonNode body = req.json();
         if (!body.isObject()) {
@@ -79,7 +80,7 @@ public final class ImportApi {
             if (guard.allows(rule, ctx, img) && imports.takeOverStaleLock(img)) {
                 img = guard.visible(ctx, img.id);
             }
-        } catch (ImportService.Refused e) {
+        } catch (Refused e) {
             throw new ApiException(e.status(), e.getMessage());
         }
         checkStatus(img, name);
@@ -127,7 +128,7 @@ public final class ImportApi {
         }
         try {
             imports.start(ctx, img, importReq, targets, stores.multistore());
-        } catch (ImportService.Refused e) {
+        } catch (Refused e) {
             throw new ApiException(e.status(), e.getMessage());
         }
         Responses.empty(req.exchange(), 202);

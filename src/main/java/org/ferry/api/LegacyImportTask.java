@@ -1,5 +1,6 @@
 package org.ferry.api;
 
+import org.ferry.catalog.Refused;
 import org.ferry.http.Json;
 import org.ferry.http.ApiException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -39,7 +40,7 @@ final class LegacyImportTask {
         this.filter = filter;
     }
 
-    Task start(RequestContext ctx, JsonNode body) throws ImportService.Refused {
+    Task start(RequestContext ctx, JsonNode body) throws Refused {
         for (String key : List.of("type", "input")) {
             if (!body.isObject() || !body.has(key)) {
                 throw ApiException.badRequest("Task '" + key + "' is required");

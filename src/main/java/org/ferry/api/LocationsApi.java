@@ -1,5 +1,6 @@
 package org.ferry.api;
 
+import org.ferry.catalog.Refused;
 import org.ferry.http.Router;
 import org.ferry.http.Responses;
 import org.ferry.http.Json;
@@ -12,7 +13,6 @@ import org.ferry.auth.RequestContext;
 import org.ferry.catalog.Image;
 import org.ferry.catalog.ImageStatus;
 import org.ferry.catalog.Location;
-import org.ferry.flow.ImportService;
 import org.ferry.flow.LocationImports;
 import org.ferry.store.LocationResolver;
 import org.ferry.store.StoreRegistry;
@@ -47,7 +47,7 @@ public final class LocationsApi {
     }
 
     /** POST: 202 and a location_import task; Glance's checks in Glance's order. */
-    void add(ApiRequest req) throws ImportService.Refused {
+    void add(ApiRequest req) throws Refused {
         RequestContext ctx = req.context();
         JsonNode body = req.json();
         validateBody(body);
@@ -84,7 +84,7 @@ public final class LocationsApi {
         }
         try {
             imports.start(ctx, img, url, algo, value);
-        } catch (ImportService.Refused e) {
+        } catch (Refused e) {
             throw new ApiException(e.status(), e.getMessage());
         }
         Responses.empty(req.exchange(), 202);

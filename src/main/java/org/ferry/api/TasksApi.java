@@ -1,5 +1,6 @@
 package org.ferry.api;
 
+import org.ferry.catalog.Refused;
 import org.ferry.http.Router;
 import org.ferry.http.Responses;
 import org.ferry.http.Json;
@@ -125,7 +126,7 @@ public final class TasksApi {
         Responses.json(req.exchange(), 200, full(t));
     }
 
-    void create(ApiRequest req) throws ImportService.Refused {
+    void create(ApiRequest req) throws Refused {
         RequestContext ctx = req.context();
         enforceAccess(ctx);
         Task t = legacyImport.start(ctx, req.json());

@@ -36,7 +36,8 @@ import org.ferry.flow.CommitToStores;
 import org.ferry.flow.CompleteTask;
 import org.ferry.flow.CopyToStaging;
 import org.ferry.flow.DeleteStaging;
-import org.ferry.flow.DownloadToStaging;
+import org.ferry.flow.DownloadFromGlance;
+import org.ferry.flow.DownloadFromUri;
 import org.ferry.flow.FetchRemoteMetadata;
 import org.ferry.flow.ImportFlow;
 import org.ferry.flow.ImportScheduler;
@@ -157,8 +158,10 @@ public final class Ferry implements AutoCloseable {
             camel.bind("requireTargetStores", new RequireTargetStores());
             camel.bind("fetchRemoteMetadata", new FetchRemoteMetadata(images, safeHttp,
                     config.glanceDownloadExtraProperties(), config.hashingAlgorithm(), config.imageSizeCap()));
-            camel.bind("downloadToStaging", new DownloadToStaging(stores.staging(), safeHttp, mover, tasks, javaHash,
-                    config.hashingAlgorithm(), config.imageSizeCap()));
+            camel.bind("downloadFromGlance", new DownloadFromGlance(stores.staging(), safeHttp, mover, tasks,
+                    javaHash, config.hashingAlgorithm(), config.imageSizeCap()));
+            camel.bind("downloadFromUri", new DownloadFromUri(stores.staging(), safeHttp, mover, tasks,
+                    javaHash, config.hashingAlgorithm(), config.imageSizeCap()));
             camel.bind("copyToStaging", new CopyToStaging(stores, images, mover, tasks, javaHash, config.hashingAlgorithm()));
             camel.bind("verifyStaging", new VerifyStaging(stores.staging(), images, mover, javaHash, config.hashingAlgorithm()));
             camel.bind("commitToStores", new CommitToStores(stores, images, commitPool));
@@ -287,7 +290,7 @@ public final class Ferry implements AutoCloseable {
             imports = List.of("unknown: " + e.getMessage());
         }
         List<String> runs = new ArrayList<>();
-        for (var job : replication.service().config().jobs()) {
+        for (var job : replication.service().jobs()) {
             replication.service().active(job.name()).ifPresent(r -> runs.add(job.name() + " run " + r.runId()));
         }
         return new Pending(drain.inFlight(), imports, runs);

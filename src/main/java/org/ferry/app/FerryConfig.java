@@ -2,6 +2,7 @@ package org.ferry.app;
 
 import org.ferry.config.ConfigException;
 import org.ferry.config.IniFile;
+import org.ferry.remote.EndpointUrls;
 import org.ferry.replication.ReplicationConfig;
 
 import java.nio.file.Path;
@@ -220,7 +221,7 @@ public record FerryConfig(
         return new FerryConfig(
                 r.string(d, "bind_host", "127.0.0.1"),
                 r.port(d, "bind_port", 9292),
-                publicEndpoint.isEmpty() ? Optional.empty() : Optional.of(stripSlash(publicEndpoint)),
+                publicEndpoint.isEmpty() ? Optional.empty() : Optional.of(EndpointUrls.trimmed(publicEndpoint)),
                 backends, methods,
                 r.bool(d, "show_image_direct_url", false),
                 r.bool(d, "show_multiple_locations", false),
@@ -282,10 +283,6 @@ public record FerryConfig(
             throw ConfigException.badValue("oslo_policy", "policy_file", named.get(), "no such file in " + files.dirs());
         }
         return found;
-    }
-
-    private static String stripSlash(String s) {
-        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
     }
 
     /** Maps a hashlib name (Glance's hashing_algorithm) to the JVM's MessageDigest name, if the JVM has it. */

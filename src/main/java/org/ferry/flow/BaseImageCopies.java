@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.ferry.auth.RequestContext;
 import org.ferry.catalog.ImageRepository;
+import org.ferry.catalog.Refused;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +34,7 @@ public final class BaseImageCopies {
         images.find(imageId).ifPresent(img -> {
             try {
                 imports.start(ctx, img, req, storeIds, true);
-            } catch (ImportService.Refused e) {
+            } catch (Refused e) {
                 LOG.warn("image {}: copies to {} not started: {}", imageId, storeIds, e.getMessage());
             }
         });

@@ -1,17 +1,12 @@
 package org.ferry.flow;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import okhttp3.Response;
-import org.ferry.catalog.ImageAttributes;
 import org.ferry.catalog.Image;
 import org.ferry.catalog.ImageRepository;
 import org.ferry.catalog.ImageStatus;
-import org.ferry.remote.ImageEndpoints;
+import org.ferry.remote.GlanceClient;
+import org.ferry.remote.GlanceImage;
 import org.ferry.remote.SafeHttp;
 
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,8 +17,6 @@ import java.util.TreeMap;
  * the remote size and digests for verifying the download.
  */
 public final class FetchRemoteMetadata extends FlowStep {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final ImageRepository images;
     private final SafeHttp http;
     private final List<String> prefixes;
@@ -46,53 +39,42 @@ public final class FetchRemoteMetadata extends FlowStep {
                     + "across restarts, so the import was reverted: start it again");
         }
         ImportRequest r = s.request;
-        String endpoint = ImageEndpoints.resolve(s.caller.serviceCatalog(), r.glanceRegion(), r.glanceServiceInterface());
-        String url = endpoint + "/v2/images/" + r.glanceImageId();
-        JsonNode remote;
-        try (Response resp = http.get(url, true, s.caller.authToken(), 0, "remote image " + r.glanceImageId())) {
-            remote = JSON.readTree(resp.body().byteStream());
-        } catch (JsonProcessingException e) {
-            remote = null;
-        }
-        if (remote == null || !remote.isObject()) {
-            throw new ImportFailure("remote image " + r.glanceImageId() + ": " + url
-                    + " did not answer with an image in JSON");
-        }
-        String status = remote.path("status").asText("unknown");
+        GlanceClient remote = GlanceClient.forCaller(http, s.caller, r.glanceRegion(), r.glanceServiceInterface());
+        GlanceImage image = remote.image(r.glanceImageId());
+        String status = image.status() == null ? "unknown" : image.status();
         if (!ImageStatus.ACTIVE.equals(status)) {
             throw new ImportFailure("remote image " + r.glanceImageId() + " in region " + r.glanceRegion() + " is "
                     + status + ", not active");
         }
-        if (!remote.path("size").canConvertToLong()) {
+        if (image.size() == null) {
             throw new ImportFailure("size of remote image " + r.glanceImageId() + " could not be determined");
         }
-        long size = remote.get("size").asLong();
+        long size = image.size();
         if (size > sizeCap) {
             throw new ImportFailure("remote image " + r.glanceImageId() + " has " + size
                     + " bytes, more than image_size_cap " + sizeCap);
         }
         s.expectedSize = size;
-        if (hashAlgo.equals(remote.path("os_hash_algo").asText(null)) && remote.hasNonNull("os_hash_value")) {
-            s.expectedHash = remote.get("os_hash_value").asText();
-        } else if (remote.hasNonNull("checksum")) {
-            s.expectedMd5 = remote.get("checksum").asText();
+        if (hashAlgo.equals(image.hashAlgo()) && image.hashValue() != null) {
+            s.expectedHash = image.hashValue();
+        } else if (image.checksum() != null) {
+            s.expectedMd5 = image.checksum();
         }
         Image img = images.find(s.imageId()).orElseThrow(() -> new ImportFailure("image " + s.imageId() + " was deleted"));
         s.propertiesBefore = new TreeMap<>(img.properties);
         s.diskFormatBefore = img.diskFormat;
         s.containerFormatBefore = img.containerFormat;
-        Iterator<Map.Entry<String, JsonNode>> fields = remote.fields();
-        while (fields.hasNext()) {
-            var f = fields.next();
-            String key = f.getKey();
-            if (ImageAttributes.CORE.contains(key) || key.startsWith("os_glance") || !f.getValue().isValueNode()
-                    || f.getValue().isNull() || prefixes.stream().noneMatch(key::startsWith)) {
-                continue;
+        image.properties().forEach((key, value) -> {
+            if (prefixes.stream().anyMatch(key::startsWith)) {
+                img.properties.put(key, value);
             }
-            img.properties.put(key, f.getValue().asText());
+        });
+        if (image.diskFormat() != null) {
+            img.diskFormat = image.diskFormat();
         }
-        img.diskFormat = remote.path("disk_format").asText(img.diskFormat);
-        img.containerFormat = remote.path("container_format").asText(img.containerFormat);
+        if (image.containerFormat() != null) {
+            img.containerFormat = image.containerFormat();
+        }
         if (!images.save(img, ImageStatus.IMPORTING)) {
             throw new ImportFailure("image " + s.imageId() + " is no longer importing");
         }

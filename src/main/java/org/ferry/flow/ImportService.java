@@ -8,6 +8,7 @@ import org.ferry.auth.RequestContext;
 import org.ferry.catalog.Image;
 import org.ferry.catalog.ImageRepository;
 import org.ferry.catalog.ImageStatus;
+import org.ferry.catalog.Refused;
 import org.ferry.catalog.Task;
 import org.ferry.catalog.TaskRepository;
 import org.quartz.SchedulerException;
@@ -37,20 +38,6 @@ public final class ImportService {
     private final Callers callers;
     private final ImportScheduler scheduler;
     private final Clock clock;
-
-    /** Why an import was refused, with the HTTP status the API answers. */
-    public static final class Refused extends Exception {
-        private final int status;
-
-        Refused(int status, String message) {
-            super(message);
-            this.status = status;
-        }
-
-        public int status() {
-            return status;
-        }
-    }
 
     public ImportService(ImageRepository images, TaskRepository tasks, ImportFlow flow, Callers callers,
                          ImportScheduler scheduler, Clock clock) {

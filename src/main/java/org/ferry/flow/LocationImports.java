@@ -5,6 +5,7 @@ import org.ferry.catalog.Image;
 import org.ferry.catalog.ImageRepository;
 import org.ferry.catalog.ImageStatus;
 import org.ferry.catalog.Location;
+import org.ferry.catalog.Refused;
 import org.ferry.catalog.Task;
 import org.ferry.catalog.TaskRepository;
 import org.quartz.SchedulerException;
@@ -49,7 +50,7 @@ public final class LocationImports {
      *
      * @return true if a stale lock was removed
      */
-    public boolean takeOverStaleLock(Image img) throws ImportService.Refused {
+    public boolean takeOverStaleLock(Image img) throws Refused {
         String owner = img.properties.get(StoreLists.LOCK);
         if (owner == null || locked(img)) {
             return false;
@@ -77,7 +78,7 @@ public final class LocationImports {
      * @return the task id
      */
     public String start(RequestContext ctx, Image img, String url, String hashAlgo, String hashValue)
-            throws ImportService.Refused {
+            throws Refused {
         String taskId = UUID.randomUUID().toString();
         LocationJob job = new LocationJob(img.id, url, hashAlgo, hashValue);
         var now = ImageRepository.now();
@@ -86,7 +87,7 @@ public final class LocationImports {
         if (!images.setPropertyIfAbsent(img.id, StoreLists.LOCK, taskId)) {
             tasks.finish(taskId, Task.FAILURE, null, "another operation holds the image's lock",
                     ImageRepository.now().plus(timeToLive));
-            throw new ImportService.Refused(409, "New operation on image '" + img.id
+            throw new Refused(409, "New operation on image '" + img.id
                     + "' is not permitted as prior operation is still in progress");
         }
         try {
@@ -96,7 +97,7 @@ public final class LocationImports {
             tasks.finish(taskId, Task.FAILURE, null, "the location import job could not be scheduled: " + e,
                     ImageRepository.now().plus(timeToLive));
             images.deletePropertyIfValue(img.id, StoreLists.LOCK, taskId);
-            throw new ImportService.Refused(500, "The location import could not be scheduled.");
+            throw new Refused(500, "The location import could not be scheduled.");
         }
         LOG.info("task {}: location {} for image {} accepted", taskId, url, img.id);
         return taskId;

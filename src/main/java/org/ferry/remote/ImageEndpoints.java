@@ -3,7 +3,6 @@ package org.ferry.remote;
 import org.ferry.auth.RequestContext;
 
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Finds a region's image endpoint in the caller's service catalog (service type image, region matched
@@ -18,22 +17,10 @@ public final class ImageEndpoints {
         for (RequestContext.CatalogEndpoint e : catalog) {
             if ("image".equals(e.serviceType()) && e.region() != null && e.region().equalsIgnoreCase(region)
                     && e.iface() != null && e.iface().equalsIgnoreCase(iface) && e.url() != null) {
-                return normalise(e.url());
+                return EndpointUrls.imageApiRoot(e.url());
             }
         }
         throw new RemoteFailure("no image endpoint for region " + region + ", interface " + iface
                 + " in the token's catalog");
-    }
-
-    static String normalise(String url) {
-        String u = url.strip();
-        while (u.endsWith("/")) {
-            u = u.substring(0, u.length() - 1);
-        }
-        String lower = u.toLowerCase(Locale.ROOT);
-        if (lower.matches(".*/v2(\\.\\d+)?$")) {
-            u = u.substring(0, u.lastIndexOf('/'));
-        }
-        return u;
     }
 }

@@ -7,4 +7,8 @@ public final class RemoteFailure extends IOException {
     public RemoteFailure(String message) {
         super(message);
     }
+
+    public RemoteFailure(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -11,24 +11,48 @@ import java.io.InputStream;
  * the digests computed over the stream stay valid. A remote that does not answer 206 from that offset ends it.
  */
 public final class ResumingStream extends InputStream {
-    private final SafeHttp http;
     private final String url;
-    private final String token;
     private final String what;
+    private final Reopen reopen;
     private final int maxResumes;
+    private final long contentLength;
     private Response response;
     private InputStream current;
     private long position;
     private int resumes;
 
-    public ResumingStream(SafeHttp http, String url, String token, String what, Response first, int maxResumes) {
-        this.http = http;
+    /** Asks for the body again from a byte offset (a GET with {@code Range: bytes=<offset>-}). */
+    @FunctionalInterface
+    public interface Reopen {
+        Response from(long offset) throws IOException;
+    }
+
+    /**
+     * @param url   the URL as the caller wrote it, for messages
+     * @param what  what is downloaded, for messages
+     * @param first the successful answer to the first GET
+     */
+    public ResumingStream(String url, String what, Response first, Reopen reopen, int maxResumes) {
         this.url = url;
-        this.token = token;
         this.what = what;
+        this.reopen = reopen;
         this.maxResumes = maxResumes;
         this.response = first;
+        this.contentLength = first.body().contentLength();
         this.current = first.body().byteStream();
+    }
+
+    public String url() {
+        return url;
+    }
+
+    public String what() {
+        return what;
+    }
+
+    /** The first answer's Content-Length, or -1 when it sent none. */
+    public long contentLength() {
+        return contentLength;
     }
 
     public int resumes() {
@@ -76,7 +100,7 @@ public final class ResumingStream extends InputStream {
         }
         Response next;
         try {
-            next = http.get(url, true, token, position, what);
+            next = reopen.from(position);
         } catch (IOException e) {
             throw new IOException(describe(broken) + "; resuming at byte " + position + " failed: " + e.getMessage(), broken);
         }

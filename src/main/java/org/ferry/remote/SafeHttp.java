@@ -92,6 +92,15 @@ public final class SafeHttp {
         throw new RemoteFailure(what + ": more than " + MAX_REDIRECTS + " redirects from " + url);
     }
 
+    /**
+     * A filtered GET whose body resumes after a broken connection ({@link ResumingStream}); every resumed request
+     * passes the same checks and carries the token the same way as the first.
+     */
+    public ResumingStream download(String url, String token, String what, int maxResumes) throws IOException {
+        Response first = get(url, true, token, 0, what);
+        return new ResumingStream(url, what, first, offset -> get(url, true, token, offset, what), maxResumes);
+    }
+
     static boolean sameOrigin(HttpUrl a, HttpUrl b) {
         return a.scheme().equals(b.scheme()) && a.host().equalsIgnoreCase(b.host()) && a.port() == b.port();
     }

@@ -2,9 +2,16 @@ package org.ferry.replication;
 
 import okhttp3.OkHttpClient;
 import org.apache.camel.main.Main;
+import org.ferry.catalog.Refused;
 import org.ferry.config.ConfigException;
 import org.ferry.app.FerryConfig;
 import org.ferry.catalog.Database;
+import org.ferry.replication.api.ProgressReporter;
+import org.ferry.replication.run.ReplicationJob;
+import org.ferry.replication.run.ReplicationService;
+import org.ferry.replication.run.ReplicationStore;
+import org.ferry.replication.run.RunImage;
+import org.ferry.replication.run.RunRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -113,7 +120,7 @@ public final class ReplicateCommand implements Callable<Integer> {
             RunRecord run;
             try {
                 run = replication.service().runInForeground(job, ReplicationService.CLI, progress);
-            } catch (ReplicationService.Refused e) {
+            } catch (Refused e) {
                 err.println("ferry replicate: " + e.getMessage());
                 return e.status() == 409 ? ALREADY_RUNNING : BAD_SETUP;
             } finally {

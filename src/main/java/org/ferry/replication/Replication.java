@@ -7,6 +7,20 @@ import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.ferry.http.Router;
 import org.ferry.catalog.Database;
+import org.ferry.replication.api.ReplicationApi;
+import org.ferry.replication.clients.KeystoneSession;
+import org.ferry.replication.clients.StaticSession;
+import org.ferry.replication.run.ConnectRegions;
+import org.ferry.replication.run.CopyImage;
+import org.ferry.replication.run.DecideImage;
+import org.ferry.replication.run.DeleteVanished;
+import org.ferry.replication.run.FinishRun;
+import org.ferry.replication.run.ListSourceImages;
+import org.ferry.replication.run.RecordImage;
+import org.ferry.replication.run.ReplicationJob;
+import org.ferry.replication.run.ReplicationService;
+import org.ferry.replication.run.ReplicationStore;
+import org.ferry.replication.run.UpdateImage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +58,7 @@ public final class Replication implements AutoCloseable {
                        Map<String, Map<String, String>> noAuthRegions, String defaultSelfUrl, Clock clock) {
         ReplicationStore store = new ReplicationStore(db.jdbi());
         this.selfUrl = defaultSelfUrl;
-        this.service = new ReplicationService(config, store, job -> job.credentials().keystone()
+        this.service = new ReplicationService(config.jobs(), config.lease(), store, job -> job.credentials().keystone()
                 ? new KeystoneSession(job.credentials(), http, clock) : new StaticSession(noAuthRegions), clock);
         Supplier<String> self = () -> selfUrl;
         beans.put("replication", service);
@@ -98,7 +112,7 @@ public final class Replication implements AutoCloseable {
         }
         producer = camel.createProducerTemplate();
         service.dispatcher(run -> producer.sendBody("direct:replication-run-" + run.job().name(), run));
-        for (ReplicationJob job : service.config().jobs()) {
+        for (ReplicationJob job : service.jobs()) {
             TemplatedRouteBuilder.builder(camel, "replication-run").routeId("replication-run-" + job.name())
                     .parameter("job", job.name()).add();
             if (server && job.schedule().isPresent()) {

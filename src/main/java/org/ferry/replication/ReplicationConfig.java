@@ -2,6 +2,9 @@ package org.ferry.replication;
 
 import org.ferry.config.ConfigException;
 import org.ferry.config.IniFile;
+import org.ferry.remote.EndpointUrls;
+import org.ferry.replication.clients.Credentials;
+import org.ferry.replication.run.ReplicationJob;
 import org.quartz.CronExpression;
 
 import java.time.Duration;
@@ -96,7 +99,7 @@ public record ReplicationConfig(List<ReplicationJob> jobs, Duration lease) {
             throw ConfigException.badValue(s, "source_regions", raw(ini, s, "source_regions"), "a region appears twice");
         }
         Optional<String> targetRegion = optional(ini, s, "target_region");
-        Optional<String> targetEndpoint = optional(ini, s, "target_endpoint").map(ReplicationConfig::stripSlash);
+        Optional<String> targetEndpoint = optional(ini, s, "target_endpoint").map(EndpointUrls::trimmed);
         if (targetRegion.isPresent() && targetEndpoint.isPresent()) {
             throw ConfigException.badValue(s, "target_endpoint", raw(ini, s, "target_endpoint"),
                     "set target_region or target_endpoint, not both");
@@ -172,7 +175,7 @@ public record ReplicationConfig(List<ReplicationJob> jobs, Duration lease) {
     }
 
     private static Credentials credentials(IniFile ini, String s) {
-        Optional<String> authUrl = optional(ini, s, "auth_url").map(ReplicationConfig::stripSlash);
+        Optional<String> authUrl = optional(ini, s, "auth_url").map(EndpointUrls::trimmed);
         Optional<String> appId = optional(ini, s, "application_credential_id");
         Optional<String> appSecret = optional(ini, s, "application_credential_secret");
         Optional<String> user = optional(ini, s, "username");
@@ -222,14 +225,6 @@ public record ReplicationConfig(List<ReplicationJob> jobs, Duration lease) {
         if (!url.startsWith("http://") && !url.startsWith("https://") || okhttp3.HttpUrl.parse(url) == null) {
             throw ConfigException.badValue(s, option, url, "not an http(s) URL");
         }
-    }
-
-    private static String stripSlash(String u) {
-        String v = u.strip();
-        while (v.endsWith("/")) {
-            v = v.substring(0, v.length() - 1);
-        }
-        return v;
     }
 
     private static String raw(IniFile ini, String s, String o) {

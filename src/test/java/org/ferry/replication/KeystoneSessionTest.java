@@ -2,6 +2,9 @@ package org.ferry.replication;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import okhttp3.OkHttpClient;
+import org.ferry.replication.clients.Credentials;
+import org.ferry.replication.clients.KeystoneSession;
+import org.ferry.replication.clients.ReplicationFailure;
 import org.ferry.testing.KeystoneStub;
 import org.ferry.testing.TestFerry;
 import org.junit.jupiter.api.AfterEach;

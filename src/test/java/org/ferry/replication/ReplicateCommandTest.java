@@ -3,6 +3,7 @@ package org.ferry.replication;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.ferry.app.FerryMain;
 import org.ferry.catalog.Database;
+import org.ferry.replication.run.ReplicationStore;
 import org.ferry.testing.TestFerry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

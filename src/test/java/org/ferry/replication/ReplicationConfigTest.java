@@ -3,6 +3,8 @@ package org.ferry.replication;
 import org.ferry.config.ConfigException;
 import org.ferry.app.FerryConfig;
 import org.ferry.config.IniFile;
+import org.ferry.replication.clients.Credentials;
+import org.ferry.replication.run.ReplicationJob;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

@@ -1,6 +1,11 @@
 package org.ferry.replication;
 
 import org.ferry.catalog.Database;
+import org.ferry.replication.run.ImageOutcome;
+import org.ferry.replication.run.Replica;
+import org.ferry.replication.run.ReplicationStore;
+import org.ferry.replication.run.RunImage;
+import org.ferry.replication.run.RunRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
