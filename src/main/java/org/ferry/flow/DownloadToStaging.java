@@ -20,7 +20,7 @@ import java.util.List;
  * hashing algorithm's digest in the same pass; the byte count is checked while streaming, and a broken connection
  * is resumed from where it stopped (Glance starts again from byte 0 on a new import call).
  */
-public final class DownloadToStaging extends FlowStep {
+public final class DownloadToStaging extends FlowStep<StagedData> {
     /** How often a broken download is resumed with a ranged GET before the import fails. */
     static final int MAX_RESUMES = 3;
 
@@ -44,12 +44,12 @@ public final class DownloadToStaging extends FlowStep {
     }
 
     @Override
-    protected void execute(ImportState s) throws Exception {
+    protected StagedData execute(ImportState s) throws Exception {
         ImportRequest r = s.request;
         String url;
         String token = null;
         String what;
-        if (r.method().equals(ImportRequest.GLANCE_DOWNLOAD)) {
+        if (r.method() == ImportMethod.GLANCE_DOWNLOAD) {
             url = ImageEndpoints.resolve(s.caller.serviceCatalog(), r.glanceRegion(), r.glanceServiceInterface())
                     + "/v2/images/" + r.glanceImageId() + "/file";
             token = s.caller.authToken();
@@ -60,7 +60,7 @@ public final class DownloadToStaging extends FlowStep {
         }
         StagedDigests.delete(staging.pathOf(s.imageId()));
         try (Response resp = http.get(url, true, token, 0, what)) {
-            Long expected = s.expectedSize;
+            Long expected = s.result(RemoteImage.class).map(RemoteImage::size).orElse(null);
             long contentLength = resp.body().contentLength();
             if (expected == null && contentLength >= 0) {
                 expected = contentLength;
@@ -90,14 +90,14 @@ public final class DownloadToStaging extends FlowStep {
                 write.commit();
             }
             progress.done();
-            s.staged = staging.pathOf(s.imageId());
-            s.digests = d;
-            StagedDigests.write(s.staged, d);
+            StagedData staged = new StagedData(staging.pathOf(s.imageId()), d);
+            StagedDigests.write(staged.path(), d);
+            return staged;
         }
     }
 
     @Override
-    protected void revert(ImportState s) {
+    protected void revert(ImportState s, StagedData staged) {
         try {
             StagedDigests.delete(staging.pathOf(s.imageId()));
         } catch (IOException ignored) {

@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * with the caller's token, requires it active, copies the configured property prefixes and the formats, and keeps
  * the remote size and digests for verifying the download.
  */
-public final class FetchRemoteMetadata extends FlowStep {
+public final class FetchRemoteMetadata extends FlowStep<RemoteImage> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ImageRepository images;
@@ -40,7 +40,7 @@ public final class FetchRemoteMetadata extends FlowStep {
     }
 
     @Override
-    protected void execute(ImportState s) throws Exception {
+    protected RemoteImage execute(ImportState s) throws Exception {
         if (s.caller == null) {
             throw new ImportFailure("Ferry restarted during this glance-download; the caller's token is not kept "
                     + "across restarts, so the import was reverted: start it again");
@@ -71,16 +71,16 @@ public final class FetchRemoteMetadata extends FlowStep {
             throw new ImportFailure("remote image " + r.glanceImageId() + " has " + size
                     + " bytes, more than image_size_cap " + sizeCap);
         }
-        s.expectedSize = size;
+        String expectedHash = null;
+        String expectedMd5 = null;
         if (hashAlgo.equals(remote.path("os_hash_algo").asText(null)) && remote.hasNonNull("os_hash_value")) {
-            s.expectedHash = remote.get("os_hash_value").asText();
+            expectedHash = remote.get("os_hash_value").asText();
         } else if (remote.hasNonNull("checksum")) {
-            s.expectedMd5 = remote.get("checksum").asText();
+            expectedMd5 = remote.get("checksum").asText();
         }
         Image img = images.find(s.imageId()).orElseThrow(() -> new ImportFailure("image " + s.imageId() + " was deleted"));
-        s.propertiesBefore = new TreeMap<>(img.properties);
-        s.diskFormatBefore = img.diskFormat;
-        s.containerFormatBefore = img.containerFormat;
+        RemoteImage result = new RemoteImage(size, expectedMd5, expectedHash, img.properties, img.diskFormat,
+                img.containerFormat);
         Iterator<Map.Entry<String, JsonNode>> fields = remote.fields();
         while (fields.hasNext()) {
             var f = fields.next();
@@ -96,12 +96,12 @@ public final class FetchRemoteMetadata extends FlowStep {
         if (!images.save(img, ImageStatus.IMPORTING)) {
             throw new ImportFailure("image " + s.imageId() + " is no longer importing");
         }
-        s.staged = null;
+        return result;
     }
 
     @Override
-    protected void revert(ImportState s) {
-        if (s.propertiesBefore == null) {
+    protected void revert(ImportState s, RemoteImage result) {
+        if (result == null) {
             return;
         }
         images.find(s.imageId()).ifPresent(img -> {
@@ -113,10 +113,10 @@ public final class FetchRemoteMetadata extends FlowStep {
                 }
             }
             img.properties.clear();
-            img.properties.putAll(s.propertiesBefore);
+            img.properties.putAll(result.propertiesBefore());
             img.properties.putAll(keep);
-            img.diskFormat = s.diskFormatBefore;
-            img.containerFormat = s.containerFormatBefore;
+            img.diskFormat = result.diskFormatBefore();
+            img.containerFormat = result.containerFormatBefore();
             images.save(img, null);
         });
     }
