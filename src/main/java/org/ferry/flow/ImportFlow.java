@@ -102,7 +102,7 @@ public final class ImportFlow {
                 .or(() -> state.result(Digests.class).map(Digests::size)).orElse(0L);
     }
 
-    /** Route end on success. */
+    /** Route end on success; after a failure Camel stops routing once the shared handler ({@link #revert}) ran. */
     public void end(Exchange exchange) {
         ImportState state = exchange.getProperty(ImportState.PROPERTY, ImportState.class);
         callers.remove(state.taskId());
