@@ -13,7 +13,7 @@ import org.ferry.auth.PolicyDeniedException;
 import org.ferry.auth.RequestContext;
 import org.ferry.catalog.Image;
 import org.ferry.catalog.ImageStatus;
-import org.ferry.flow.ImportRequest;
+import org.ferry.flow.ImportMethod;
 import org.ferry.flow.ImportService;
 import org.ferry.remote.UriFilter;
 import org.ferry.store.Store;
@@ -66,6 +66,8 @@ public final class ImportApi {
         if (!config.enabledImportMethods().contains(name)) {
             throw ApiException.badRequest("Unknown import method name '" + name + "'.");
         }
+        ImportMethod kind = ImportMethod.find(name).filter(m -> m != ImportMethod.LOCATION_IMPORT)
+                .orElseThrow(() -> ApiException.badRequest("Unknown import method name '" + name + "'."));
         for (String flag : List.of("all_stores_must_succeed", "all_stores")) {
             if (importReq.has(flag) && !importReq.get(flag).isBoolean()) {
                 throw ApiException.badRequest("'" + flag + "' must be boolean value only");
@@ -75,7 +77,7 @@ public final class ImportApi {
             throw ApiException.forbidden("Read-only access");
         }
         Image img = guard.visible(ctx, req.path("id"));
-        String rule = name.equals(ImportRequest.COPY_IMAGE) ? "copy_image" : "modify_image";
+        String rule = kind == ImportMethod.COPY_IMAGE ? "copy_image" : "modify_image";
         try {
             if (guard.allows(rule, ctx, img) && imports.takeOverStaleLock(img)) {
                 img = guard.visible(ctx, img.id);
@@ -83,14 +85,14 @@ public final class ImportApi {
         } catch (Refused e) {
             throw new ApiException(e.status(), e.getMessage());
         }
-        checkStatus(img, name);
+        checkStatus(img, kind);
         if (img.containerFormat == null) {
             throw ApiException.conflict("'container_format' needs to be set before import");
         }
         if (img.diskFormat == null) {
             throw ApiException.conflict("'disk_format' needs to be set before import");
         }
-        if (name.equals(ImportRequest.GLANCE_DOWNLOAD)) {
+        if (kind == ImportMethod.GLANCE_DOWNLOAD) {
             if (!method.has("glance_region")) {
                 throw ApiException.badRequest("'glance_region' needs to be set for glance-download import method");
             }
@@ -113,13 +115,13 @@ public final class ImportApi {
         if (imports.liveLock(img).isPresent()) {
             throw ApiException.conflict("Image has active task");
         }
-        List<String> targets = targets(req, importReq, img, name);
-        if (targets.isEmpty() && name.equals(ImportRequest.COPY_IMAGE)) {
+        List<String> targets = targets(req, importReq, img, kind);
+        if (targets.isEmpty() && kind == ImportMethod.COPY_IMAGE) {
             // copy-image to all stores of an image that is already everywhere: nothing to do, as Glance
             Responses.empty(req.exchange(), 202);
             return;
         }
-        if (name.equals(ImportRequest.WEB_DOWNLOAD)) {
+        if (kind == ImportMethod.WEB_DOWNLOAD) {
             String uri = method.hasNonNull("uri") ? method.get("uri").asText() : null;
             Optional<String> refused = uri == null ? Optional.of("no uri given") : filter.checkWithoutResolving(uri);
             if (refused.isPresent()) {
@@ -134,24 +136,24 @@ public final class ImportApi {
         Responses.empty(req.exchange(), 202);
     }
 
-    private static void checkStatus(Image img, String name) {
-        if (ImageStatus.ACTIVE.equals(img.status) && !name.equals(ImportRequest.COPY_IMAGE)) {
+    private static void checkStatus(Image img, ImportMethod kind) {
+        if (ImageStatus.ACTIVE.equals(img.status) && kind != ImportMethod.COPY_IMAGE) {
             throw ApiException.conflict("Image with status active cannot be target for import");
         }
-        if (name.equals(ImportRequest.COPY_IMAGE) && !ImageStatus.ACTIVE.equals(img.status)) {
+        if (kind == ImportMethod.COPY_IMAGE && !ImageStatus.ACTIVE.equals(img.status)) {
             throw ApiException.conflict("Only images with status active can be targeted for copying");
         }
-        if ((name.equals(ImportRequest.WEB_DOWNLOAD) || name.equals(ImportRequest.GLANCE_DOWNLOAD))
+        if ((kind == ImportMethod.WEB_DOWNLOAD || kind == ImportMethod.GLANCE_DOWNLOAD)
                 && !ImageStatus.QUEUED.equals(img.status)) {
-            throw ApiException.conflict("Image needs to be in 'queued' state to use '" + name + "' method");
+            throw ApiException.conflict("Image needs to be in 'queued' state to use '" + kind.wireName() + "' method");
         }
-        if (name.equals(ImportRequest.GLANCE_DIRECT) && !ImageStatus.UPLOADING.equals(img.status)) {
+        if (kind == ImportMethod.GLANCE_DIRECT && !ImageStatus.UPLOADING.equals(img.status)) {
             throw ApiException.conflict("Image needs to be staged before 'glance-direct' method can be used");
         }
     }
 
     /** Target stores: X-Image-Meta-Store, "stores", "all_stores" or the default; single-store ignores them all. */
-    private List<String> targets(ApiRequest req, ObjectNode importReq, Image img, String name) {
+    private List<String> targets(ApiRequest req, ObjectNode importReq, Image img, ImportMethod kind) {
         boolean mustSucceedGiven = importReq.has("all_stores_must_succeed");
         if (!stores.multistore()) {
             if (mustSucceedGiven && !importReq.get("all_stores_must_succeed").asBoolean()) {
@@ -190,7 +192,7 @@ public final class ImportApi {
             }
         }
         List<String> distinct = wanted.stream().distinct().toList();
-        if (name.equals(ImportRequest.COPY_IMAGE)) {
+        if (kind == ImportMethod.COPY_IMAGE) {
             List<String> held = img.storeIds();
             if (allStores) {
                 return distinct.stream().filter(id -> !held.contains(id)).toList();

@@ -46,6 +46,7 @@ import org.ferry.flow.LocationImportFlow;
 import org.ferry.flow.LocationImports;
 import org.ferry.flow.LockImage;
 import org.ferry.flow.RequireTargetStores;
+import org.ferry.flow.RestoreImageOnFailure;
 import org.ferry.flow.VerifyImageState;
 import org.ferry.flow.VerifyStaging;
 import org.ferry.remote.SafeHttp;
@@ -154,6 +155,7 @@ public final class Ferry implements AutoCloseable {
             camel.configure().withName("ferry");
             observability.bindCamel(camel);
             camel.bind("importFlow", flow);
+            RestoreImageOnFailure.beans(images, stores).forEach(camel::bind);
             camel.bind("lockImage", new LockImage(images, tasks));
             camel.bind("requireTargetStores", new RequireTargetStores());
             camel.bind("fetchRemoteMetadata", new FetchRemoteMetadata(images, safeHttp,

@@ -11,21 +11,21 @@ import java.util.List;
  * Location import (glance {@code _SetImageToActiveTask}, and {@code _SetHashValues} when {@code do_secure_hash} is
  * off): the image goes active. Without secure hashing the validation data, if any, becomes the image's hash as given.
  */
-public final class ActivateImage extends FlowStep {
-    private final ImageRepository images;
+public final class ActivateImage extends FlowStep<Void> {
+    private final ImportLock lock;
     private final boolean secureHash;
 
     ActivateImage(ImageRepository images, boolean secureHash) {
-        this.images = images;
+        this.lock = new ImportLock(images);
         this.secureHash = secureHash;
     }
 
     @Override
-    protected void execute(ImportState s) throws ImportFailure {
+    protected Void execute(ImportState s) throws ImportFailure {
         LocationJob job = LocationJob.of(s.task);
-        Image img = AddLocation.image(s, images);
+        Image img = lock.image(s);
         if (ImageStatus.ACTIVE.equals(img.status)) {
-            return;
+            return null;
         }
         String from = img.status;
         if (!ImageStatus.QUEUED.equals(from) && !ImageStatus.IMPORTING.equals(from)) {
@@ -37,9 +37,8 @@ public final class ActivateImage extends FlowStep {
             img.osHashValue = job.hashValue();
         }
         img.status = ImageStatus.ACTIVE;
-        if (!images.save(img, from)) {
-            throw new ImportFailure("image " + img.id + " changed while it was being activated");
-        }
+        lock.save(s, img, from, "changed while it was being activated");
+        return null;
     }
 
     static void requireFormats(Image img) throws ImportFailure {

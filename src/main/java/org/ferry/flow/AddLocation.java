@@ -20,29 +20,31 @@ import java.util.Optional;
  * Revert: unless the image became active, the location row goes (the data stays: Ferry did not write it) and an
  * image left importing goes back to queued with no size or hashes.
  */
-public final class AddLocation extends FlowStep {
+public final class AddLocation extends FlowStep<Location> {
     private static final Logger LOG = LoggerFactory.getLogger(AddLocation.class);
 
     private final ImageRepository images;
+    private final ImportLock lock;
     private final StoreRegistry stores;
     private final LocationResolver resolver;
     private final int locationQuota;
 
     public AddLocation(ImageRepository images, StoreRegistry stores, int locationQuota) {
         this.images = images;
+        this.lock = new ImportLock(images);
         this.stores = stores;
         this.resolver = new LocationResolver(stores);
         this.locationQuota = locationQuota;
     }
 
+    /** @return the image's location for the URL: added now, or found when a resumed run had added it */
     @Override
-    protected void execute(ImportState s) throws ImportFailure {
+    protected Location execute(ImportState s) throws ImportFailure {
         LocationJob job = LocationJob.of(s.task);
-        Image img = image(s);
+        Image img = lock.image(s);
         Optional<Location> existing = img.locations.stream().filter(l -> l.url().equals(job.url())).findFirst();
         if (existing.isPresent() && s.recovering) {
-            s.newLocations.add(existing.get().id());
-            return;
+            return existing.get();
         }
         if (!ImageStatus.QUEUED.equals(img.status)) {
             throw new ImportFailure("It's not allowed to add locations if image status is " + img.status + ".");
@@ -67,22 +69,24 @@ public final class AddLocation extends FlowStep {
             throw new ImportFailure("The location " + job.url() + " already exists");
         }
         Location loc = images.addLocation(img.id, job.url(), metadata, resolved.store().id(), Location.ACTIVE);
-        s.newLocations.add(loc.id());
-        img = image(s);
-        if (img.size == null || img.size == 0) {
-            img.size = resolved.size();
-            String from = img.status;
-            if (!images.save(img, from)) {
-                throw new ImportFailure("image " + img.id + " changed while its location was being added");
+        try {
+            img = lock.image(s);
+            if (img.size == null || img.size == 0) {
+                img.size = resolved.size();
+                lock.save(s, img, img.status, "changed while its location was being added");
             }
+        } catch (ImportFailure e) {
+            revert(s, loc);
+            throw e;
         }
         LOG.info("task {}: image {} has location {} in store {} ({} bytes)", s.taskId(), img.id, job.url(),
                 resolved.store().id(), resolved.size());
+        return loc;
     }
 
     @Override
-    protected void revert(ImportState s) {
-        Optional<Image> found = images.find(s.imageId());
+    protected void revert(ImportState s, Location added) {
+        Optional<Image> found = lock.whileLocked(s);
         if (found.isEmpty()) {
             return;
         }
@@ -90,30 +94,16 @@ public final class AddLocation extends FlowStep {
         if (ImageStatus.ACTIVE.equals(img.status)) {
             return;
         }
-        for (Location l : img.locations) {
-            if (s.newLocations.contains(l.id())) {
-                images.removeLocation(l.id());
+        if (added != null) {
+            images.removeLocation(added.id());
+        }
+        lock.whileLocked(s).ifPresent(fresh -> {
+            String from = fresh.status;
+            if (ImageStatus.IMPORTING.equals(from) || ImageStatus.QUEUED.equals(from)) {
+                fresh.status = ImageStatus.QUEUED;
+                fresh.clearData();
+                lock.saveQuietly(s, fresh, from);
             }
-        }
-        Image fresh = images.find(s.imageId()).orElse(null);
-        if (fresh == null) {
-            return;
-        }
-        String from = fresh.status;
-        if (ImageStatus.IMPORTING.equals(from) || ImageStatus.QUEUED.equals(from)) {
-            fresh.status = ImageStatus.QUEUED;
-            fresh.clearData();
-            if (!images.save(fresh, from)) {
-                LOG.warn("task {}: image {} changed while its location import was being reverted", s.taskId(), fresh.id);
-            }
-        }
-    }
-
-    static Image image(ImportState s, ImageRepository images) throws ImportFailure {
-        return images.find(s.imageId()).orElseThrow(() -> new ImportFailure("image " + s.imageId() + " was deleted"));
-    }
-
-    private Image image(ImportState s) throws ImportFailure {
-        return image(s, images);
+        });
     }
 }

@@ -28,7 +28,7 @@ public final class BaseImageCopies {
 
     public void copy(RequestContext ctx, String imageId, List<String> storeIds) {
         ObjectNode req = JSON.createObjectNode();
-        req.putObject("method").put("name", ImportRequest.COPY_IMAGE);
+        req.putObject("method").put("name", ImportMethod.COPY_IMAGE.wireName());
         storeIds.forEach(req.putArray("stores")::add);
         req.put("all_stores_must_succeed", false);
         images.find(imageId).ifPresent(img -> {

@@ -26,24 +26,52 @@ import java.util.concurrent.Future;
  * os_glance_importing_to_stores, and the image turns active at the first success, or after the last one with
  * all_stores_must_succeed; copy-image leaves the status alone.
  */
-public final class CommitToStores extends FlowStep {
+public final class CommitToStores extends FlowStep<CommittedStores> {
     private static final Logger LOG = LoggerFactory.getLogger(CommitToStores.class);
 
     private final StoreRegistry stores;
     private final ImageRepository images;
+    private final ImportLock lock;
     private final ExecutorService pool;
 
     public CommitToStores(StoreRegistry stores, ImageRepository images, ExecutorService pool) {
         this.stores = stores;
         this.images = images;
+        this.lock = new ImportLock(images);
         this.pool = pool;
     }
 
+    /** What the parallel commits of one run have done so far; guarded by itself. */
+    private static final class Progress {
+        final List<String> committed = new ArrayList<>();
+        final List<Long> locations = new ArrayList<>();
+        final List<String> failed = new ArrayList<>();
+    }
+
+    /**
+     * A failure undoes the copies this step made before it throws (its revert then gets no result); a failure of a
+     * later step gets them undone by {@link #revert}.
+     */
     @Override
-    protected void execute(ImportState s) throws Exception {
+    protected CommittedStores execute(ImportState s) throws Exception {
+        StagedData staged = s.result(StagedData.class)
+                .orElseThrow(() -> new ImportFailure("image " + s.imageId() + " has no verified staged data"));
+        Progress progress = new Progress();
+        try {
+            commitAll(s, staged, progress);
+        } catch (Exception e) {
+            removeCopies(s, progress.locations);
+            throw e;
+        }
+        synchronized (progress) {
+            return new CommittedStores(progress.committed, progress.locations, progress.failed);
+        }
+    }
+
+    private void commitAll(ImportState s, StagedData staged, Progress progress) throws Exception {
         Map<String, Future<String>> running = new LinkedHashMap<>();
         for (String id : s.targets) {
-            running.put(id, pool.submit(() -> commitOne(s, id)));
+            running.put(id, pool.submit(() -> commitOne(s, id, staged, progress)));
         }
         Map<String, String> errors = new LinkedHashMap<>();
         for (var e : running.entrySet()) {
@@ -57,57 +85,53 @@ public final class CommitToStores extends FlowStep {
         if (!errors.isEmpty()) {
             List<String> parts = new ArrayList<>();
             errors.forEach((k, v) -> parts.add("store " + k + ": " + v));
-            if (s.request.allStoresMustSucceed() || s.committed.isEmpty()) {
+            boolean noneCommitted;
+            synchronized (progress) {
+                noneCommitted = progress.committed.isEmpty();
+            }
+            if (s.request.allStoresMustSucceed() || noneCommitted) {
                 throw new ImportFailure("import to " + String.join("; ", parts));
             }
             LOG.warn("task {}: some stores failed and all_stores_must_succeed is false: {}", s.taskId(), parts);
         }
-        if (s.request.allStoresMustSucceed() && !s.request.method().equals(ImportRequest.COPY_IMAGE)) {
-            synchronized (s) {
-                Image img = image(s);
-                String from = img.status;
-                img.status = ImageStatus.ACTIVE;
-                if (!images.save(img, from)) {
-                    throw new ImportFailure("image " + s.imageId() + " changed status during the import");
-                }
+        if (s.request.allStoresMustSucceed() && s.request.method() != ImportMethod.COPY_IMAGE) {
+            synchronized (progress) {
+                lock.update(s, null, "changed status during the import", img -> img.status = ImageStatus.ACTIVE);
             }
         }
     }
 
     /** @return the location URL; throws with the reason on failure (recorded in the failed list) */
-    private String commitOne(ImportState s, String storeId) throws Exception {
-        Digests d = s.digests;
+    private String commitOne(ImportState s, String storeId, StagedData staged, Progress progress) throws Exception {
+        Digests d = staged.digests();
         try {
             Store store = stores.get(storeId).filter(Store::writable)
                     .orElseThrow(() -> new ImportFailure("not a writable store"));
             if (!(store instanceof FileStore fs)) {
                 throw new ImportFailure("store type " + store.type() + " cannot be written");
             }
-            String url = fs.adopt(s.staged, s.imageId());
-            synchronized (s) {
-                Image img = image(s);
+            String url = fs.adopt(staged.path(), s.imageId());
+            synchronized (progress) {
+                Image img = lock.image(s);
                 if (img.size != null && img.size != d.size() || img.checksum != null && !img.checksum.equals(d.md5())) {
                     fs.delete(url);
                     throw new ImportFailure("data does not match the image's existing size and checksum");
                 }
                 Location loc = images.addLocation(s.imageId(), url, Map.of("store", storeId), storeId, Location.ACTIVE);
-                s.newLocations.add(loc.id());
-                s.committed.add(storeId);
-                img = image(s);
-                String from = img.status;
-                if (!s.request.method().equals(ImportRequest.COPY_IMAGE)) {
-                    img.size = d.size();
-                    img.checksum = d.md5();
-                    img.osHashAlgo = d.hashAlgo();
-                    img.osHashValue = d.hash();
-                    if (!s.request.allStoresMustSucceed()) {
-                        img.status = ImageStatus.ACTIVE;
+                progress.locations.add(loc.id());
+                progress.committed.add(storeId);
+                lock.update(s, null, "changed during the import", i -> {
+                    if (s.request.method() != ImportMethod.COPY_IMAGE) {
+                        i.size = d.size();
+                        i.checksum = d.md5();
+                        i.osHashAlgo = d.hashAlgo();
+                        i.osHashValue = d.hash();
+                        if (!s.request.allStoresMustSucceed()) {
+                            i.status = ImageStatus.ACTIVE;
+                        }
                     }
-                }
-                StoreLists.remove(img, StoreLists.IMPORTING, s.recorded(List.of(storeId)));
-                if (!images.save(img, from)) {
-                    throw new ImportFailure("image " + s.imageId() + " changed during the import");
-                }
+                    StoreLists.remove(i, StoreLists.IMPORTING, s.recorded(List.of(storeId)));
+                });
             }
             LOG.info("task {}: image {} committed to store {}", s.taskId(), s.imageId(), storeId);
             return url;
@@ -115,14 +139,13 @@ public final class CommitToStores extends FlowStep {
             if (e instanceof java.io.IOException) {
                 stores.errors().record(storeId, org.ferry.store.StoreErrors.WRITE);
             }
-            synchronized (s) {
-                s.failedStores.add(storeId);
+            synchronized (progress) {
+                progress.failed.add(storeId);
                 if (!s.request.allStoresMustSucceed()) {
-                    Optional<Image> img = images.find(s.imageId());
-                    img.ifPresent(i -> {
+                    lock.whileLocked(s).ifPresent(i -> {
                         StoreLists.remove(i, StoreLists.IMPORTING, s.recorded(List.of(storeId)));
                         StoreLists.add(i, StoreLists.FAILED, s.recorded(List.of(storeId)));
-                        images.save(i, null);
+                        lock.saveQuietly(s, i, null);
                     });
                 }
             }
@@ -130,18 +153,22 @@ public final class CommitToStores extends FlowStep {
         }
     }
 
-    private Image image(ImportState s) throws ImportFailure {
-        return images.find(s.imageId()).orElseThrow(() -> new ImportFailure("image " + s.imageId() + " was deleted"));
+    @Override
+    protected void revert(ImportState s, CommittedStores committed) {
+        if (committed != null) {
+            removeCopies(s, committed.locations());
+        }
     }
 
-    @Override
-    protected void revert(ImportState s) {
-        Optional<Image> img = images.find(s.imageId());
+    /** Removes the locations this run added, and their data. */
+    private void removeCopies(ImportState s, List<Long> locations) {
+        Optional<Image> img = lock.whileLocked(s);
         if (img.isEmpty()) {
             return;
         }
+        List<Long> added = List.copyOf(locations);
         for (Location l : img.get().locations) {
-            if (s.newLocations.contains(l.id())) {
+            if (added.contains(l.id())) {
                 images.removeLocation(l.id());
                 stores.forLocation(l.storeId(), l.url()).ifPresent(st -> {
                     try {
@@ -152,6 +179,5 @@ public final class CommitToStores extends FlowStep {
                 });
             }
         }
-        s.committed.clear();
     }
 }

@@ -23,9 +23,9 @@ import java.util.Optional;
  * copy-image step: reads an existing copy (the default store first) into staging, hashing it on the way so the
  * next step can prove the copy is intact. A staged file left by an earlier attempt is reused if it is complete.
  */
-public final class CopyToStaging extends FlowStep {
+public final class CopyToStaging extends FlowStep<StagedData> {
     private final StoreRegistry stores;
-    private final ImageRepository images;
+    private final ImportLock lock;
     private final DataMover mover;
     private final TaskRepository tasks;
     private final String javaHash;
@@ -34,7 +34,7 @@ public final class CopyToStaging extends FlowStep {
     public CopyToStaging(StoreRegistry stores, ImageRepository images, DataMover mover, TaskRepository tasks,
                          String javaHash, String hashAlgo) {
         this.stores = stores;
-        this.images = images;
+        this.lock = new ImportLock(images);
         this.mover = mover;
         this.tasks = tasks;
         this.javaHash = javaHash;
@@ -42,15 +42,13 @@ public final class CopyToStaging extends FlowStep {
     }
 
     @Override
-    protected void execute(ImportState s) throws Exception {
-        Image img = images.find(s.imageId()).orElseThrow(() -> new ImportFailure("image " + s.imageId() + " was deleted"));
+    protected StagedData execute(ImportState s) throws Exception {
+        Image img = lock.image(s);
         FileStore staging = stores.staging();
         Optional<Digests> reused = StagedDigests.read(staging.pathOf(img.id))
                 .filter(d -> img.size != null && d.size() == img.size && d.md5().equals(img.checksum));
         if (reused.isPresent()) {
-            s.staged = staging.pathOf(img.id);
-            s.digests = reused.get();
-            return;
+            return new StagedData(staging.pathOf(img.id), reused.get());
         }
         StagedDigests.delete(staging.pathOf(img.id));
         List<Location> sources = new ArrayList<>(img.locations.stream().filter(Location::isActive).toList());
@@ -70,10 +68,9 @@ public final class CopyToStaging extends FlowStep {
                         new DataMover.Limits(Long.MAX_VALUE, img.size), progress);
                 write.commit();
                 progress.done();
-                s.staged = staging.pathOf(img.id);
-                s.digests = d;
-                StagedDigests.write(s.staged, d);
-                return;
+                StagedData staged = new StagedData(staging.pathOf(img.id), d);
+                StagedDigests.write(staged.path(), d);
+                return staged;
             } catch (IOException e) {
                 errors.add("store " + from.get().id() + ": " + e.getMessage());
             }
@@ -82,7 +79,7 @@ public final class CopyToStaging extends FlowStep {
     }
 
     @Override
-    protected void revert(ImportState s) {
+    protected void revert(ImportState s, StagedData staged) {
         stores.staging().purgePartials(s.imageId());
         try {
             StagedDigests.delete(stores.staging().pathOf(s.imageId()));

@@ -15,7 +15,7 @@ import java.util.List;
  * removed is logged and left (as Glance's _DeleteFromFS does): failing here would revert, i.e. delete, the copies
  * just made.
  */
-public final class DeleteStaging extends FlowStep {
+public final class DeleteStaging extends FlowStep<Void> {
     private static final Logger LOG = LoggerFactory.getLogger(DeleteStaging.class);
 
     private final FileStore staging;
@@ -25,7 +25,7 @@ public final class DeleteStaging extends FlowStep {
     }
 
     @Override
-    protected void execute(ImportState s) {
+    protected Void execute(ImportState s) {
         Path staged = staging.pathOf(s.imageId());
         for (Path p : List.of(StagedDigests.sidecar(staged), staged)) {
             try {
@@ -35,5 +35,6 @@ public final class DeleteStaging extends FlowStep {
                         s.taskId(), s.imageId(), p, e.toString());
             }
         }
+        return null;
     }
 }

@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * with the caller's token, requires it active, copies the configured property prefixes and the formats, and keeps
  * the remote size and digests for verifying the download.
  */
-public final class FetchRemoteMetadata extends FlowStep {
+public final class FetchRemoteMetadata extends FlowStep<RemoteImage> {
     private final ImageRepository images;
     private final SafeHttp http;
     private final List<String> prefixes;
@@ -33,7 +33,7 @@ public final class FetchRemoteMetadata extends FlowStep {
     }
 
     @Override
-    protected void execute(ImportState s) throws Exception {
+    protected RemoteImage execute(ImportState s) throws Exception {
         if (s.caller == null) {
             throw new ImportFailure("Ferry restarted during this glance-download; the caller's token is not kept "
                     + "across restarts, so the import was reverted: start it again");
@@ -54,16 +54,16 @@ public final class FetchRemoteMetadata extends FlowStep {
             throw new ImportFailure("remote image " + r.glanceImageId() + " has " + size
                     + " bytes, more than image_size_cap " + sizeCap);
         }
-        s.expectedSize = size;
+        String expectedHash = null;
+        String expectedMd5 = null;
         if (hashAlgo.equals(image.hashAlgo()) && image.hashValue() != null) {
-            s.expectedHash = image.hashValue();
+            expectedHash = image.hashValue();
         } else if (image.checksum() != null) {
-            s.expectedMd5 = image.checksum();
+            expectedMd5 = image.checksum();
         }
         Image img = images.find(s.imageId()).orElseThrow(() -> new ImportFailure("image " + s.imageId() + " was deleted"));
-        s.propertiesBefore = new TreeMap<>(img.properties);
-        s.diskFormatBefore = img.diskFormat;
-        s.containerFormatBefore = img.containerFormat;
+        RemoteImage result = new RemoteImage(size, expectedMd5, expectedHash, img.properties, img.diskFormat,
+                img.containerFormat);
         image.properties().forEach((key, value) -> {
             if (prefixes.stream().anyMatch(key::startsWith)) {
                 img.properties.put(key, value);
@@ -78,12 +78,12 @@ public final class FetchRemoteMetadata extends FlowStep {
         if (!images.save(img, ImageStatus.IMPORTING)) {
             throw new ImportFailure("image " + s.imageId() + " is no longer importing");
         }
-        s.staged = null;
+        return result;
     }
 
     @Override
-    protected void revert(ImportState s) {
-        if (s.propertiesBefore == null) {
+    protected void revert(ImportState s, RemoteImage result) {
+        if (result == null) {
             return;
         }
         images.find(s.imageId()).ifPresent(img -> {
@@ -95,10 +95,10 @@ public final class FetchRemoteMetadata extends FlowStep {
                 }
             }
             img.properties.clear();
-            img.properties.putAll(s.propertiesBefore);
+            img.properties.putAll(result.propertiesBefore());
             img.properties.putAll(keep);
-            img.diskFormat = s.diskFormatBefore;
-            img.containerFormat = s.containerFormatBefore;
+            img.diskFormat = result.diskFormatBefore();
+            img.containerFormat = result.containerFormatBefore();
             images.save(img, null);
         });
     }

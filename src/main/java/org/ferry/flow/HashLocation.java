@@ -15,10 +15,11 @@ import org.slf4j.LoggerFactory;
  * the size actually read. A read failure leaves the image active without hashes (as Glance: the location add itself
  * succeeded) and says so in the task message; deleting the image cancels the work.
  */
-public final class HashLocation extends FlowStep {
+public final class HashLocation extends FlowStep<Digests> {
     private static final Logger LOG = LoggerFactory.getLogger(HashLocation.class);
 
     private final ImageRepository images;
+    private final ImportLock lock;
     private final TaskRepository tasks;
     private final StoreRegistry stores;
     private final LocationHasher hasher;
@@ -27,18 +28,20 @@ public final class HashLocation extends FlowStep {
     HashLocation(ImageRepository images, TaskRepository tasks, StoreRegistry stores, LocationHasher hasher,
                  String hashingAlgorithm) {
         this.images = images;
+        this.lock = new ImportLock(images);
         this.tasks = tasks;
         this.stores = stores;
         this.hasher = hasher;
         this.hashingAlgorithm = hashingAlgorithm;
     }
 
+    /** @return the digests recorded, or null when none were (the task message says why) */
     @Override
-    protected void execute(ImportState s) throws ImportFailure {
+    protected Digests execute(ImportState s) throws ImportFailure {
         LocationJob job = LocationJob.of(s.task);
-        Image img = AddLocation.image(s, images);
+        Image img = lock.image(s);
         if (img.osHashValue != null) {
-            return;
+            return null;
         }
         Digests d;
         try {
@@ -50,21 +53,24 @@ public final class HashLocation extends FlowStep {
             }
             LOG.warn("task {}: {}", s.taskId(), e.getMessage());
             tasks.updateMessage(s.taskId(), e.getMessage());
-            return;
+            return null;
         }
-        s.digests = d;
-        Image now = AddLocation.image(s, images);
+        Image now = lock.image(s);
         if (!ImageStatus.ACTIVE.equals(now.status) || now.osHashValue != null) {
-            return;
+            return d;
         }
         now.size = d.size();
         now.checksum = d.md5();
         now.osHashAlgo = d.hashAlgo();
         now.osHashValue = d.hash();
-        if (!images.save(now, ImageStatus.ACTIVE)) {
-            s.digests = null;
+        try {
+            lock.save(s, now, ImageStatus.ACTIVE, "changed status while its data was being read");
+            return d;
+        } catch (ImportFailure moved) {
+            // the image is usable without hashes: say so, as when the read fails
             tasks.updateMessage(s.taskId(), "Hash of image " + now.id + " not recorded: the image changed status "
                     + "while its data was being read");
+            return null;
         }
     }
 }

@@ -5,11 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.SynchronizationAdapter;
-import org.ferry.catalog.Image;
 import org.ferry.catalog.ImageRepository;
-import org.ferry.catalog.ImageStatus;
 import org.ferry.catalog.Task;
 import org.ferry.catalog.TaskRepository;
+import org.ferry.data.Digests;
 import org.ferry.data.StagedDigests;
 import org.ferry.store.FileStore;
 import org.ferry.store.StoreRegistry;
@@ -22,12 +21,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * The glue the import routes call around their steps: {@link #begin} loads the task into the flow state,
- * {@link #revert} undoes the started steps newest first and leaves the image as it was before the import, and
- * {@link #cleanUpDeadTask} does the same for a task whose process died.
+ * The glue the import routes call around their steps: {@link #begin} loads the task into the flow state and picks
+ * the route, {@link #revert} (the shared route configuration's error handler) undoes the started steps newest first,
+ * the first of which leaves the image as the route's import method requires, and {@link #cleanUpDeadTask} does the
+ * same for a task whose process died.
  */
 public final class ImportFlow {
     private static final Logger LOG = LoggerFactory.getLogger(ImportFlow.class);
@@ -36,6 +35,10 @@ public final class ImportFlow {
     public static final String LEGACY_IMPORT = "import";
     /** Exchange property {@link #revert} sets: the run ended in failure though its exchange did not. */
     private static final String REVERTED = "ferryImportReverted";
+    /** Exchange property {@link #begin} sets: the route {@code direct:import-<route>} that runs the task. */
+    public static final String ROUTE = "importRoute";
+    /** The route of a legacy import task: web-download's steps, but a failure deletes the image. */
+    static final String LEGACY_ROUTE = "legacy-web-download";
 
     private final ImageRepository images;
     private final TaskRepository tasks;
@@ -59,7 +62,7 @@ public final class ImportFlow {
         this.observer = observer;
     }
 
-    /** Route entry: the body is the task id; sets the flow state and the {@code importMethod} property. */
+    /** Route entry: the body is the task id; sets the flow state and the {@link #ROUTE} property. */
     public void begin(Exchange exchange) throws IOException {
         String taskId = exchange.getMessage().getBody(String.class);
         boolean recovering = Boolean.TRUE.equals(exchange.getMessage().getHeader("recovering", Boolean.class));
@@ -71,7 +74,7 @@ public final class ImportFlow {
         ImportState state = new ImportState(task, request, targets, stores.multistore(),
                 callers.get(taskId).orElse(null), recovering);
         exchange.setProperty(ImportState.PROPERTY, state);
-        exchange.setProperty("importMethod", request.method());
+        exchange.setProperty(ROUTE, isLegacy(task) ? LEGACY_ROUTE : request.method().wireName());
         if (recovering) {
             LOG.info("task {}: resuming import of image {} after a restart", taskId, task.imageId());
             purgePartials(state.imageId(), targets, request);
@@ -81,27 +84,35 @@ public final class ImportFlow {
 
     /** Reports the run to the observer once its exchange is done, however it ends (the routes catch failures). */
     private void observe(Exchange exchange, ImportState state) {
-        String method = state.request.method();
+        String method = state.request.method().wireName();
         long start = System.nanoTime();
         observer.started(method);
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange done) {
                 boolean ok = done.getException() == null && !done.getProperty(REVERTED, false, Boolean.class);
-                observer.finished(method, ok, state.digests == null ? 0 : state.digests.size(),
-                        Duration.ofNanos(System.nanoTime() - start));
+                observer.finished(method, ok, bytesMoved(state), Duration.ofNanos(System.nanoTime() - start));
             }
         });
     }
 
-    /** Route end on success. */
+    /** The image data the run moved: staged (downloaded or copied) or, for a location, read to hash it. */
+    private static long bytesMoved(ImportState state) {
+        return state.result(StagedData.class).map(d -> d.digests().size())
+                .or(() -> state.result(Digests.class).map(Digests::size)).orElse(0L);
+    }
+
+    /** Route end on success; after a failure Camel stops routing once the shared handler ({@link #revert}) ran. */
     public void end(Exchange exchange) {
         ImportState state = exchange.getProperty(ImportState.PROPERTY, ImportState.class);
         callers.remove(state.taskId());
         MDC.remove("request_id");
     }
 
-    /** Route error handler: revert the started steps, restore the image, fail the task with the real cause. */
+    /**
+     * The import routes' error handler: revert the started steps (the first one puts the image back as its method
+     * requires), fail the task with the real cause, release the lock.
+     */
     public void revert(Exchange exchange) {
         ImportState state = exchange.getProperty(ImportState.PROPERTY, ImportState.class);
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
@@ -111,14 +122,9 @@ public final class ImportFlow {
             LOG.error("import failed before its state was loaded: {}", message, cause);
             return;
         }
-        LOG.warn("task {}: import of image {} failed: {}", state.taskId(), state.imageId(), message,
+        LOG.warn("task {}: {} of image {} failed: {}", state.taskId(), state.request.method(), state.imageId(), message,
                 cause instanceof ImportFailure ? null : cause);
         state.revertStartedSteps();
-        if (isLegacy(state.task)) {
-            discardImage(state.imageId());
-        } else {
-            restoreImage(state.imageId(), state.request, state.targets, state.recordStores);
-        }
         tasks.finish(state.taskId(), Task.FAILURE, null, message, ImageRepository.now().plus(taskTimeToLive));
         images.deletePropertyIfValue(state.imageId(), StoreLists.LOCK, state.taskId());
         callers.remove(state.taskId());
@@ -135,11 +141,8 @@ public final class ImportFlow {
             ImportRequest request = request(task, input);
             List<String> targets = targets(task, input);
             purgePartials(task.imageId(), targets, request);
-            if (isLegacy(task)) {
-                discardImage(task.imageId());
-            } else {
-                restoreImage(task.imageId(), request, targets, stores.multistore());
-            }
+            new RestoreImageOnFailure(images, stores, outcomeOf(task, request))
+                    .restoreDeadTask(task.imageId(), targets, stores.multistore());
         } catch (IOException | RuntimeException e) {
             LOG.error("task {}: cleaning up after it failed: {}", task.id(), e.toString());
         }
@@ -154,13 +157,29 @@ public final class ImportFlow {
     }
 
     /**
+     * What a dead task's image is put back to: what the first step of the task's route does on failure (a location
+     * import's route reverts its own steps; its dead task's image goes back to queued). ImportRoutesTest checks
+     * that this agrees with the route files.
+     */
+    static RestoreImageOnFailure.Outcome outcomeOf(Task task, ImportRequest request) {
+        if (isLegacy(task)) {
+            return RestoreImageOnFailure.Outcome.DELETED;
+        }
+        return switch (request.method()) {
+            case GLANCE_DIRECT -> RestoreImageOnFailure.Outcome.UPLOADING;
+            case COPY_IMAGE -> RestoreImageOnFailure.Outcome.ACTIVE;
+            case WEB_DOWNLOAD, GLANCE_DOWNLOAD, LOCATION_IMPORT -> RestoreImageOnFailure.Outcome.QUEUED;
+        };
+    }
+
+    /**
      * The import request a task runs: its import_req, or for a legacy import task a web-download of its
      * {@code import_from}, so that both go through the same steps (URI filtering on every hop included).
      */
     static ImportRequest request(Task task, JsonNode input) {
         if (isLegacy(task)) {
             ObjectNode req = JSON.createObjectNode();
-            req.putObject("method").put("name", ImportRequest.WEB_DOWNLOAD)
+            req.putObject("method").put("name", ImportMethod.WEB_DOWNLOAD.wireName())
                     .put("uri", input.path("import_from").asText());
             return ImportRequest.of(req);
         }
@@ -178,33 +197,10 @@ public final class ImportFlow {
         return targets;
     }
 
-    /**
-     * A failed legacy import task deletes the image it created (Glance's revert of its image-creation step), with
-     * whatever data it still has in a store; staged and half-written files are gone by now.
-     */
-    private void discardImage(String imageId) {
-        Optional<Image> found = images.find(imageId);
-        if (found.isEmpty()) {
-            return;
-        }
-        for (org.ferry.catalog.Location l : found.get().locations) {
-            stores.forLocation(l.storeId(), l.url()).ifPresent(s -> {
-                try {
-                    s.delete(l.url());
-                } catch (IOException e) {
-                    LOG.warn("image {}: could not delete {} from store {}: {}", imageId, l.url(), s.id(), e.toString());
-                }
-            });
-        }
-        if (images.softDelete(imageId)) {
-            LOG.info("image {}: deleted, its import task failed", imageId);
-        }
-    }
-
     /** Removes half-written files of an image: hidden temporary files in the target stores, and (downloads) staging. */
     private void purgePartials(String imageId, List<String> targets, ImportRequest request) {
         stores.staging().purgePartials(imageId);
-        if (request.downloads() || request.method().equals(ImportRequest.COPY_IMAGE)) {
+        if (request.downloads() || request.method() == ImportMethod.COPY_IMAGE) {
             try {
                 StagedDigests.delete(stores.staging().pathOf(imageId));
             } catch (IOException e) {
@@ -214,40 +210,6 @@ public final class ImportFlow {
         for (String id : targets) {
             stores.get(id).filter(s -> s instanceof FileStore).map(s -> (FileStore) s)
                     .ifPresent(s -> s.purgePartials(imageId));
-        }
-    }
-
-    /**
-     * What a failed import leaves: web-/glance-download back to queued with no data; glance-direct back to
-     * uploading with its staged data; copy-image still active. The targets leave os_glance_importing_to_stores and
-     * go to os_glance_failed_import unless they hold the data.
-     */
-    private void restoreImage(String imageId, ImportRequest request, List<String> targets, boolean recordStores) {
-        Optional<Image> found = images.find(imageId);
-        if (found.isEmpty()) {
-            return;
-        }
-        Image img = found.get();
-        String from = img.status;
-        if (ImageStatus.IMPORTING.equals(img.status)) {
-            if (request.method().equals(ImportRequest.GLANCE_DIRECT)
-                    && stores.staging().pathOf(imageId).toFile().exists()) {
-                img.status = ImageStatus.UPLOADING;
-            } else if (!request.method().equals(ImportRequest.COPY_IMAGE)) {
-                img.status = ImageStatus.QUEUED;
-                img.clearData();
-            }
-        }
-        if (recordStores) {
-            List<String> held = img.storeIds();
-            StoreLists.remove(img, StoreLists.IMPORTING, targets);
-            StoreLists.add(img, StoreLists.FAILED, targets.stream().filter(t -> !held.contains(t)).toList());
-        } else {
-            img.properties.putIfAbsent(StoreLists.IMPORTING, "");
-            img.properties.putIfAbsent(StoreLists.FAILED, "");
-        }
-        if (!images.save(img, from)) {
-            LOG.warn("image {} changed while its failed import was being reverted", imageId);
         }
     }
 

@@ -118,7 +118,7 @@ public final class ImportService {
             throw new Refused(404, "No image found with ID " + img.id);
         }
         String from = current.status;
-        if (!method.equals(ImportRequest.COPY_IMAGE)) {
+        if (!ImportMethod.COPY_IMAGE.wireName().equals(method)) {
             current.status = ImageStatus.IMPORTING;
         }
         List<String> recorded = recordStores ? targets : List.of();

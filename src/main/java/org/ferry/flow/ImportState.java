@@ -2,20 +2,20 @@ package org.ferry.flow;
 
 import org.ferry.auth.RequestContext;
 import org.ferry.catalog.Task;
-import org.ferry.data.Digests;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Deque;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 
-/** What one run of an import flow knows and has done; carried through the route as an exchange property. */
+/**
+ * One run of an import flow, carried through the route as an exchange property: what the run was asked to do (final,
+ * set by {@link ImportFlow#begin}) and the steps it started with their results, which later steps read by type
+ * ({@link #result}) and each revert gets back.
+ */
 public final class ImportState {
     private static final Logger LOG = LoggerFactory.getLogger(ImportState.class);
     public static final String PROPERTY = "ferryImport";
@@ -29,21 +29,24 @@ public final class ImportState {
     /** The caller, when the run still has it (a run recovered after a restart has no token). */
     public final RequestContext caller;
     public final boolean recovering;
-    final Deque<FlowStep> started = new ArrayDeque<>();
+    /** Started steps, newest first. */
+    private final Deque<Started<?>> started = new ArrayDeque<>();
+    private boolean reverted;
 
-    public Path staged;
-    public Digests digests;
-    /** Remote image size and digests to verify the download against (glance-download). */
-    public Long expectedSize;
-    public String expectedMd5;
-    public String expectedHash;
-    /** The image's extra properties and formats before the metadata step, for its revert. */
-    public Map<String, String> propertiesBefore;
-    public String diskFormatBefore;
-    public String containerFormatBefore;
-    public final Set<String> committed = new LinkedHashSet<>();
-    public final Set<String> failedStores = new LinkedHashSet<>();
-    public final List<Long> newLocations = new ArrayList<>();
+    /** A started step and, once its execute returned, its result. */
+    private static final class Started<R> {
+        final FlowStep<R> step;
+        R result;
+        boolean finished;
+
+        Started(FlowStep<R> step) {
+            this.step = step;
+        }
+
+        void revert(ImportState state) {
+            step.revert(state, finished ? result : null);
+        }
+    }
 
     public ImportState(Task task, ImportRequest request, List<String> targets, boolean recordStores,
                        RequestContext caller, boolean recovering) {
@@ -64,18 +67,43 @@ public final class ImportState {
     }
 
     /** The store ids as written into the bookkeeping lists: none in single-store mode. */
-    public List<String> recorded(java.util.Collection<String> stores) {
+    public List<String> recorded(Collection<String> stores) {
         return recordStores ? List.copyOf(stores) : List.of();
     }
 
-    /** Reverts every started step, newest first; a revert that throws is logged and the others still run. */
+    /** Records the step as started, runs it and keeps its result. */
+    <R> R run(FlowStep<R> step) throws Exception {
+        Started<R> s = new Started<>(step);
+        started.push(s);
+        s.result = step.execute(this);
+        s.finished = true;
+        return s.result;
+    }
+
+    /** The newest result of this type that a finished step produced. */
+    public <T> Optional<T> result(Class<T> type) {
+        for (Started<?> s : started) {
+            if (s.finished && type.isInstance(s.result)) {
+                return Optional.of(type.cast(s.result));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Reverts every started step once, newest first; a revert that throws is logged and the others still run. The
+     * results stay readable (the run's metrics report the bytes moved).
+     */
     void revertStartedSteps() {
-        while (!started.isEmpty()) {
-            FlowStep step = started.pop();
+        if (reverted) {
+            return;
+        }
+        reverted = true;
+        for (Started<?> s : started) {
             try {
-                step.revert(this);
+                s.revert(this);
             } catch (RuntimeException e) {
-                LOG.error("task {}: revert of {} failed", taskId(), step.name(), e);
+                LOG.error("task {}: revert of {} failed", taskId(), s.step.name(), e);
             }
         }
     }

@@ -3,13 +3,9 @@ package org.ferry.flow;
 import org.apache.camel.Exchange;
 import org.ferry.app.FerryConfig;
 import org.ferry.catalog.ImageRepository;
-import org.ferry.catalog.Task;
 import org.ferry.catalog.TaskRepository;
 import org.ferry.data.DataMover;
 import org.ferry.store.StoreRegistry;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -17,26 +13,19 @@ import java.util.Map;
 
 /**
  * The New Location API's task ({@code glance/async_/flows/location_import.py}) as the route
- * {@code routes/location-import.camel.yaml} runs it: the beans of its steps, the choice of path ({@link #plan}) and
- * the error handler ({@link #revert}).
+ * {@code routes/location-import.camel.yaml} runs it: the beans of its steps and the choice of path ({@link #plan}).
+ * Its failures go to the import routes' shared handler ({@link ImportFlow#revert}).
  */
 public final class LocationImportFlow {
-    private static final Logger LOG = LoggerFactory.getLogger(LocationImportFlow.class);
     /** Exchange property naming the path: verify (hash, then compare), hash (active, then hash) or trust. */
     public static final String PLAN = "locationPlan";
 
-    private final TaskRepository tasks;
-    private final ImageRepository images;
     private final boolean secureHash;
-    private final Duration timeToLive;
     private final Map<String, Object> beans = new LinkedHashMap<>();
 
     public LocationImportFlow(ImageRepository images, TaskRepository tasks, StoreRegistry stores, DataMover mover,
                               FerryConfig config, Duration timeToLive) {
-        this.tasks = tasks;
-        this.images = images;
         this.secureHash = config.doSecureHash();
-        this.timeToLive = timeToLive;
         LocationHasher hasher = new LocationHasher(mover, images, tasks, config.httpRetries());
         beans.put("locationImportFlow", this);
         beans.put("addLocation", new AddLocation(images, stores, config.quotas().imageLocationQuota()));
@@ -56,22 +45,5 @@ public final class LocationImportFlow {
         ImportState state = exchange.getProperty(ImportState.PROPERTY, ImportState.class);
         LocationJob job = LocationJob.of(state.task);
         exchange.setProperty(PLAN, !secureHash ? "trust" : job.validated() ? "verify" : "hash");
-    }
-
-    /** Route error handler: revert the started steps, fail the task with the reason, release the lock. */
-    public void revert(Exchange exchange) {
-        ImportState state = exchange.getProperty(ImportState.PROPERTY, ImportState.class);
-        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        String message = ImportFlow.describe(cause);
-        if (state == null) {
-            LOG.error("location import failed before its state was loaded: {}", message, cause);
-            return;
-        }
-        LOG.warn("task {}: location import of image {} failed: {}", state.taskId(), state.imageId(), message,
-                cause instanceof ImportFailure ? null : cause);
-        state.revertStartedSteps();
-        tasks.finish(state.taskId(), Task.FAILURE, null, message, ImageRepository.now().plus(timeToLive));
-        images.deletePropertyIfValue(state.imageId(), StoreLists.LOCK, state.taskId());
-        MDC.remove("request_id");
     }
 }

@@ -19,7 +19,7 @@ import java.io.UncheckedIOException;
 public record LocationJob(String imageId, String url, String hashAlgo, String hashValue) {
     public static final String TASK_TYPE = "location_import";
     /** The import_req method name that routes the task to direct:import-location-import. */
-    public static final String METHOD = "location-import";
+    public static final String METHOD = ImportMethod.LOCATION_IMPORT.wireName();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public boolean validated() {

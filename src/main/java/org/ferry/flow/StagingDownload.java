@@ -18,7 +18,7 @@ import java.util.List;
  * connection is resumed from where it stopped (Glance starts again from byte 0 on a new import call). Each method's
  * step says only where the data comes from.
  */
-public abstract class StagingDownload extends FlowStep {
+public abstract class StagingDownload extends FlowStep<StagedData> {
     /** How often a broken download is resumed with a ranged GET before the import fails. */
     static final int MAX_RESUMES = 3;
 
@@ -43,10 +43,10 @@ public abstract class StagingDownload extends FlowStep {
     protected abstract ResumingStream open(ImportState s) throws IOException;
 
     @Override
-    protected final void execute(ImportState s) throws Exception {
+    protected final StagedData execute(ImportState s) throws Exception {
         StagedDigests.delete(staging.pathOf(s.imageId()));
         try (ResumingStream in = open(s)) {
-            Long expected = s.expectedSize;
+            Long expected = s.result(RemoteImage.class).map(RemoteImage::size).orElse(null);
             long contentLength = in.contentLength();
             if (expected == null && contentLength >= 0) {
                 expected = contentLength;
@@ -75,14 +75,14 @@ public abstract class StagingDownload extends FlowStep {
                 write.commit();
             }
             progress.done();
-            s.staged = staging.pathOf(s.imageId());
-            s.digests = d;
-            StagedDigests.write(s.staged, d);
+            StagedData staged = new StagedData(staging.pathOf(s.imageId()), d);
+            StagedDigests.write(staged.path(), d);
+            return staged;
         }
     }
 
     @Override
-    protected final void revert(ImportState s) {
+    protected final void revert(ImportState s, StagedData staged) {
         try {
             StagedDigests.delete(staging.pathOf(s.imageId()));
         } catch (IOException ignored) {

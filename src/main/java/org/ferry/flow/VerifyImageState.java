@@ -5,18 +5,19 @@ import org.ferry.catalog.ImageRepository;
 import org.ferry.catalog.ImageStatus;
 
 /** The image must be active once the stores are done. */
-public final class VerifyImageState extends FlowStep {
-    private final ImageRepository images;
+public final class VerifyImageState extends FlowStep<Void> {
+    private final ImportLock lock;
 
     public VerifyImageState(ImageRepository images) {
-        this.images = images;
+        this.lock = new ImportLock(images);
     }
 
     @Override
-    protected void execute(ImportState s) throws ImportFailure {
-        Image img = images.find(s.imageId()).orElseThrow(() -> new ImportFailure("image " + s.imageId() + " was deleted"));
+    protected Void execute(ImportState s) throws ImportFailure {
+        Image img = lock.image(s);
         if (!ImageStatus.ACTIVE.equals(img.status)) {
             throw new ImportFailure("none of the uploads finished: image " + s.imageId() + " is " + img.status);
         }
+        return null;
     }
 }

@@ -16,45 +16,41 @@ import java.util.List;
  * equal the given one. Size, checksum and hash are recorded from what was read. A mismatch fails the task and the
  * revert of {@link AddLocation} puts the image back to queued without the location.
  */
-public final class VerifyLocationData extends FlowStep {
-    private final ImageRepository images;
+public final class VerifyLocationData extends FlowStep<Digests> {
+    private final ImportLock lock;
     private final StoreRegistry stores;
     private final LocationHasher hasher;
 
     VerifyLocationData(ImageRepository images, StoreRegistry stores, LocationHasher hasher) {
-        this.images = images;
+        this.lock = new ImportLock(images);
         this.stores = stores;
         this.hasher = hasher;
     }
 
     @Override
-    protected void execute(ImportState s) throws ImportFailure {
+    protected Digests execute(ImportState s) throws ImportFailure {
         LocationJob job = LocationJob.of(s.task);
-        Image img = AddLocation.image(s, images);
+        Image img = lock.image(s);
         if (ImageStatus.QUEUED.equals(img.status)) {
             ActivateImage.requireFormats(img);
             img.status = ImageStatus.IMPORTING;
-            if (!images.save(img, ImageStatus.QUEUED)) {
-                throw new ImportFailure("image " + img.id + " changed while its location was being verified");
-            }
+            lock.save(s, img, ImageStatus.QUEUED, "changed while its location was being verified");
         } else if (!ImageStatus.IMPORTING.equals(img.status)) {
             throw new ImportFailure("image " + img.id + " is " + img.status + ", not importing");
         }
         Store store = store(img, job.url());
         Digests d = hasher.hash(s.taskId(), img.id, store, job.url(), job.hashAlgo());
-        s.digests = d;
-        img = AddLocation.image(s, images);
-        img.size = d.size();
-        img.checksum = d.md5();
-        img.osHashAlgo = d.hashAlgo();
-        img.osHashValue = d.hash();
-        if (!images.save(img, ImageStatus.IMPORTING)) {
-            throw new ImportFailure("image " + img.id + " changed while its location was being verified");
-        }
+        lock.update(s, ImageStatus.IMPORTING, "changed while its location was being verified", i -> {
+            i.size = d.size();
+            i.checksum = d.md5();
+            i.osHashAlgo = d.hashAlgo();
+            i.osHashValue = d.hash();
+        });
         if (!job.hashValue().equalsIgnoreCase(d.hash())) {
             throw new ImportFailure("os_hash_value: (" + job.hashValue() + ") not matched with actual os_hash_value: ("
                     + d.hash() + ")");
         }
+        return d;
     }
 
     /** The store serving the image's location with this URL. */

@@ -10,6 +10,7 @@ import org.ferry.store.FileStore;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,57 +18,63 @@ import java.util.Optional;
  * Checks the staged data before anything is committed: it exists, and its size and digests match what the
  * source promised (the remote image for glance-download, the image itself for copy-image and glance-direct).
  */
-public final class VerifyStaging extends FlowStep {
+public final class VerifyStaging extends FlowStep<StagedData> {
     private final FileStore staging;
-    private final ImageRepository images;
+    private final ImportLock lock;
     private final DataMover mover;
     private final String javaHash;
     private final String hashAlgo;
 
     public VerifyStaging(FileStore staging, ImageRepository images, DataMover mover, String javaHash, String hashAlgo) {
         this.staging = staging;
-        this.images = images;
+        this.lock = new ImportLock(images);
         this.mover = mover;
         this.javaHash = javaHash;
         this.hashAlgo = hashAlgo;
     }
 
+    /** @return the staged data with its digests (read from the sidecar or computed when the step before had none) */
     @Override
-    protected void execute(ImportState s) throws Exception {
-        if (s.staged == null) {
-            s.staged = staging.pathOf(s.imageId());
-        }
-        if (!Files.isRegularFile(s.staged)) {
+    protected StagedData execute(ImportState s) throws Exception {
+        Optional<StagedData> before = s.result(StagedData.class);
+        Path staged = before.map(StagedData::path).orElse(staging.pathOf(s.imageId()));
+        if (!Files.isRegularFile(staged)) {
             throw new ImportFailure("image " + s.imageId() + " has no staged data");
         }
-        if (s.digests == null) {
-            Optional<Digests> recorded = StagedDigests.read(s.staged);
-            if (recorded.isPresent() && recorded.get().hashAlgo().equals(hashAlgo)) {
-                s.digests = recorded.get();
-            } else {
-                try (InputStream in = Files.newInputStream(s.staged)) {
-                    s.digests = mover.move(in, List.of(Channels.newChannel(java.io.OutputStream.nullOutputStream())), javaHash,
-                            hashAlgo, DataMover.Limits.none(), null);
-                }
+        Digests d = before.isPresent() ? before.get().digests() : digests(staged);
+        Optional<RemoteImage> remote = s.result(RemoteImage.class);
+        if (remote.isPresent()) {
+            RemoteImage r = remote.get();
+            if (d.size() != r.size()) {
+                throw new ImportFailure("downloaded " + d.size() + " bytes, remote size is " + r.size());
+            }
+            if (r.hash() != null && !r.hash().equalsIgnoreCase(d.hash())) {
+                throw new ImportFailure(hashAlgo + " of the downloaded data does not match the remote os_hash_value");
+            }
+            if (r.md5() != null && !r.md5().equalsIgnoreCase(d.md5())) {
+                throw new ImportFailure("md5 of the downloaded data does not match the remote checksum");
             }
         }
-        Digests d = s.digests;
-        if (s.expectedSize != null && d.size() != s.expectedSize) {
-            throw new ImportFailure("downloaded " + d.size() + " bytes, remote size is " + s.expectedSize);
-        }
-        if (s.expectedHash != null && !s.expectedHash.equalsIgnoreCase(d.hash())) {
-            throw new ImportFailure(hashAlgo + " of the downloaded data does not match the remote os_hash_value");
-        }
-        if (s.expectedMd5 != null && !s.expectedMd5.equalsIgnoreCase(d.md5())) {
-            throw new ImportFailure("md5 of the downloaded data does not match the remote checksum");
-        }
-        Image img = images.find(s.imageId()).orElseThrow(() -> new ImportFailure("image " + s.imageId() + " was deleted"));
+        Image img = lock.image(s);
         if (img.size != null && img.size != d.size()) {
             throw new ImportFailure("staged data has " + d.size() + " bytes, the image has size " + img.size);
         }
         if (img.checksum != null && !img.checksum.equals(d.md5())
                 || img.osHashValue != null && hashAlgo.equals(img.osHashAlgo) && !img.osHashValue.equals(d.hash())) {
             throw new ImportFailure("staged data does not match the image's checksum and os_hash_value");
+        }
+        return new StagedData(staged, d);
+    }
+
+    /** Digests of data staged by PUT /stage: recorded beside it while it was written, or computed now. */
+    private Digests digests(Path staged) throws Exception {
+        Optional<Digests> recorded = StagedDigests.read(staged);
+        if (recorded.isPresent() && recorded.get().hashAlgo().equals(hashAlgo)) {
+            return recorded.get();
+        }
+        try (InputStream in = Files.newInputStream(staged)) {
+            return mover.move(in, List.of(Channels.newChannel(java.io.OutputStream.nullOutputStream())), javaHash,
+                    hashAlgo, DataMover.Limits.none(), null);
         }
     }
 }
