@@ -126,7 +126,7 @@ public final class Ferry implements AutoCloseable {
             TaskRepository tasks = new TaskRepository(db.jdbi());
             OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(10))
                     .readTimeout(Duration.ofSeconds(60)).build();
-            StoreRegistry stores = StoreRegistry.from(config, http);
+            StoreRegistry stores = StoreRegistry.from(config.storeSettings(), http);
             Policy policy = config.policyFile().map(Policy::load).orElseGet(Policy::defaults);
             logPolicy(config);
             java.util.Optional<java.nio.file.Path> imageSchema = ConfigFiles.standard(config.configDir())
@@ -138,7 +138,7 @@ public final class Ferry implements AutoCloseable {
             DataMover mover = new DataMover(digests, DataMover.DEFAULT_BUFFER_SIZE, DataMover.DEFAULT_BUFFERS);
             ImageGuard guard = new ImageGuard(images, policy);
 
-            String javaHash = FerryConfig.javaDigestName(config.hashingAlgorithm()).orElseThrow();
+            String javaHash = config.api().javaHashName();
             Duration ttl = Duration.ofHours(config.taskTimeToLiveHours());
             OkHttpClient remote = http.newBuilder().connectTimeout(Duration.ofSeconds(config.remoteConnectTimeoutSeconds()))
                     .readTimeout(Duration.ofSeconds(config.remoteReadTimeoutSeconds())).build();
@@ -165,7 +165,7 @@ public final class Ferry implements AutoCloseable {
             camel.bind("verifyImageState", new VerifyImageState(images));
             camel.bind("deleteStaging", new DeleteStaging(stores.staging()));
             camel.bind("completeTask", new CompleteTask(tasks, images, ttl));
-            new LocationImportFlow(images, tasks, stores, mover, config, ttl).beans().forEach(camel::bind);
+            new LocationImportFlow(images, tasks, stores, mover, config.locationImport(), ttl).beans().forEach(camel::bind);
             replication = new Replication(config.replication(), db, remote, config.noAuthRegions(), null,
                     Clock.systemUTC());
             replication.beans().forEach(camel::bind);
@@ -181,16 +181,16 @@ public final class Ferry implements AutoCloseable {
             scheduler.start();
 
             Router router = new Router();
-            new ImagesApi(config, images, guard, new ImageView(config.showImageDirectUrl(),
+            new ImagesApi(config.api(), images, guard, new ImageView(config.showImageDirectUrl(),
                     config.showMultipleLocations(), stores), stores, schemas, new LocationRepository(db.jdbi()))
                     .register(router);
             new MembersApi(new MemberRepository(db.jdbi()), guard, config.quotas()).register(router);
             new LocationsApi(guard, stores, new LocationImports(images, tasks, imports, scheduler, ttl),
                     config.hashingAlgorithm()).register(router);
-            new ImageDataApi(config, images, guard, stores, mover, new BaseImageCopies(images, imports)).register(router);
-            new ImportApi(config, guard, stores, imports, filter).register(router);
+            new ImageDataApi(config.api(), images, guard, stores, mover, new BaseImageCopies(images, imports)).register(router);
+            new ImportApi(config.api(), guard, stores, imports, filter).register(router);
             new InfoApi(config.enabledImportMethods(), stores, policy, schemas).register(router);
-            new TasksApi(tasks, guard, policy, config, schemas, stores, imports, filter).register(router);
+            new TasksApi(tasks, guard, policy, config.api(), schemas, stores, imports, filter).register(router);
             replication.register(router);
             Authenticator authenticator = authenticator(config);
             observability.register(router, authenticator, db, stores, scheduler, ctx);

@@ -49,7 +49,7 @@ final class LocationHasher {
      * @throws ImportFailure when every attempt failed, or the image was deleted (canceled)
      */
     Digests hash(String taskId, String imageId, Store store, String url, String hashlibName) throws ImportFailure {
-        String javaName = org.ferry.app.FerryConfig.javaDigestName(hashlibName)
+        String javaName = org.ferry.data.HashAlgorithms.javaName(hashlibName)
                 .orElseThrow(() -> new ImportFailure("hash algorithm " + hashlibName + " is not available"));
         IOException last = null;
         for (int attempt = 1; attempt <= attempts; attempt++) {

@@ -1,7 +1,6 @@
 package org.ferry.flow;
 
 import org.apache.camel.Exchange;
-import org.ferry.app.FerryConfig;
 import org.ferry.catalog.ImageRepository;
 import org.ferry.catalog.Task;
 import org.ferry.catalog.TaskRepository;
@@ -31,15 +30,26 @@ public final class LocationImportFlow {
     private final Duration timeToLive;
     private final Map<String, Object> beans = new LinkedHashMap<>();
 
+    /**
+     * The options the location import uses.
+     *
+     * @param doSecureHash       [DEFAULT] do_secure_hash: hash the location's data (else trust it)
+     * @param httpRetries        [DEFAULT] http_retries: attempts at reading the location's data
+     * @param imageLocationQuota [DEFAULT] image_location_quota
+     * @param hashingAlgorithm   [DEFAULT] hashing_algorithm
+     */
+    public record Settings(boolean doSecureHash, int httpRetries, int imageLocationQuota, String hashingAlgorithm) {
+    }
+
     public LocationImportFlow(ImageRepository images, TaskRepository tasks, StoreRegistry stores, DataMover mover,
-                              FerryConfig config, Duration timeToLive) {
+                              Settings config, Duration timeToLive) {
         this.tasks = tasks;
         this.images = images;
         this.secureHash = config.doSecureHash();
         this.timeToLive = timeToLive;
         LocationHasher hasher = new LocationHasher(mover, images, tasks, config.httpRetries());
         beans.put("locationImportFlow", this);
-        beans.put("addLocation", new AddLocation(images, stores, config.quotas().imageLocationQuota()));
+        beans.put("addLocation", new AddLocation(images, stores, config.imageLocationQuota()));
         beans.put("verifyLocationData", new VerifyLocationData(images, stores, hasher));
         beans.put("activateLocatedImage", new ActivateImage(images, secureHash));
         beans.put("hashLocation", new HashLocation(images, tasks, stores, hasher, config.hashingAlgorithm()));

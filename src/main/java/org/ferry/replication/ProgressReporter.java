@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The CLI's progress bar: images done out of the run's images, with the bytes copied so far (including copies
  * under way, as the target's import tasks report them) and the outcome counts in the bar's message.
  */
-final class ProgressReporter implements RunListener {
+public final class ProgressReporter implements RunListener {
     private final PrintWriter out;
     private final String task;
     private final int width;
@@ -29,7 +29,7 @@ final class ProgressReporter implements RunListener {
     private volatile long openBytes;
     private volatile ProgressBar bar;
 
-    ProgressReporter(PrintWriter out, String task, int width) {
+    public ProgressReporter(PrintWriter out, String task, int width) {
         this.out = out;
         this.task = task;
         this.width = width;
@@ -95,7 +95,7 @@ final class ProgressReporter implements RunListener {
                 conflicts.get() == 0 ? "" : ", " + conflicts.get() + " conflicts"));
     }
 
-    static String mib(long bytes) {
+    public static String mib(long bytes) {
         return String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
     }
 

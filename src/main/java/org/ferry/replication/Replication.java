@@ -7,6 +7,7 @@ import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.ferry.http.Router;
 import org.ferry.catalog.Database;
+import org.ferry.replication.config.ReplicationConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

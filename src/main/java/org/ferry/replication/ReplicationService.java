@@ -1,5 +1,6 @@
 package org.ferry.replication;
 
+import org.ferry.replication.config.ReplicationConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

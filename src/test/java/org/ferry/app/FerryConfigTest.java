@@ -2,6 +2,8 @@ package org.ferry.app;
 
 import org.ferry.config.ConfigException;
 import org.ferry.config.IniFile;
+import org.ferry.store.FileStoreOptions;
+import org.ferry.store.StoreConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -27,12 +29,12 @@ class FerryConfigTest {
         FerryConfig c = FerryConfig.load(Path.of(System.getProperty("ferry.project.dir", "."), "conf", "ferry.conf"));
         assertEquals("127.0.0.1", c.bindHost());
         assertEquals(9292, c.bindPort());
-        assertEquals(List.of("fast", "cheap"), c.stores().stream().map(FerryConfig.StoreConfig::id).toList());
+        assertEquals(List.of("fast", "cheap"), c.stores().stream().map(StoreConfig::id).toList());
         assertEquals("fast", c.defaultBackend());
         assertTrue(c.databaseUrl().startsWith("jdbc:h2:file:"));
         assertFalse(c.keystoneAuth());
         assertEquals("sha512", c.hashingAlgorithm());
-        assertTrue(c.stores().get(0).dataDir().endsWith(Path.of("data", "fast")));
+        assertTrue(((FileStoreOptions) c.stores().get(0).options()).dataDir().endsWith(Path.of("data", "fast")));
     }
 
     @Test
@@ -72,8 +74,8 @@ class FerryConfigTest {
         assertEquals(1024, c.imageSizeCap());
         assertEquals("sha256", c.hashingAlgorithm());
         assertEquals("b", c.defaultBackend());
-        assertEquals(Path.of("/srv/ferry/rel/b"), c.store("b").orElseThrow().dataDir());
-        assertEquals(5, c.store("a").orElseThrow().weight());
+        assertEquals(Path.of("/srv/ferry/rel/b"), ((FileStoreOptions) c.store("b").orElseThrow().options()).dataDir());
+        assertEquals(5, c.store("a").orElseThrow().settings().weight());
         assertEquals("http", c.store("web").orElseThrow().type());
         assertEquals(List.of(), c.importFiltering().allowedPorts());
         assertEquals(List.of("10.0.0.1", "10.0.0.2"), c.importFiltering().disallowedHosts());

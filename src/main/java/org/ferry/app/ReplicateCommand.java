@@ -1,10 +1,17 @@
-package org.ferry.replication;
+package org.ferry.app;
 
 import okhttp3.OkHttpClient;
 import org.apache.camel.main.Main;
-import org.ferry.config.ConfigException;
-import org.ferry.app.FerryConfig;
 import org.ferry.catalog.Database;
+import org.ferry.config.ConfigException;
+import org.ferry.replication.ProgressReporter;
+import org.ferry.replication.Replication;
+import org.ferry.replication.ReplicationJob;
+import org.ferry.replication.ReplicationService;
+import org.ferry.replication.ReplicationStore;
+import org.ferry.replication.RunImage;
+import org.ferry.replication.RunRecord;
+import org.ferry.replication.config.ReplicationConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -23,7 +30,7 @@ import java.util.stream.Collectors;
  * the output. It needs the job's database (to record the run and hold the job's guard, so it never overlaps a
  * scheduled run) and a reachable target.
  */
-@Command(name = "replicate", mixinStandardHelpOptions = true, versionProvider = org.ferry.app.FerryVersion.class,
+@Command(name = "replicate", mixinStandardHelpOptions = true, versionProvider = FerryVersion.class,
         description = "Runs a replication job once, in the foreground, with a progress bar.",
         exitCodeListHeading = "Exit status:%n",
         exitCodeList = {"0:every image copied, updated or already up to date",

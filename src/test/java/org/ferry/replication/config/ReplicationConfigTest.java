@@ -1,8 +1,10 @@
-package org.ferry.replication;
+package org.ferry.replication.config;
 
 import org.ferry.config.ConfigException;
 import org.ferry.app.FerryConfig;
 import org.ferry.config.IniFile;
+import org.ferry.replication.Credentials;
+import org.ferry.replication.ReplicationJob;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
