@@ -30,21 +30,27 @@ import org.ferry.catalog.TaskRepository;
 import org.ferry.data.DataMover;
 import org.ferry.api.ImageDataApi;
 import org.ferry.api.ImportApi;
+import org.ferry.flow.ActivateImage;
+import org.ferry.flow.AddLocation;
 import org.ferry.flow.BaseImageCopies;
 import org.ferry.flow.Callers;
 import org.ferry.flow.CommitToStores;
+import org.ferry.flow.CompleteLocationImport;
 import org.ferry.flow.CompleteTask;
 import org.ferry.flow.CopyToStaging;
 import org.ferry.flow.DeleteStaging;
 import org.ferry.flow.DownloadToStaging;
 import org.ferry.flow.FetchRemoteMetadata;
+import org.ferry.flow.HashLocation;
 import org.ferry.flow.ImportFlow;
 import org.ferry.flow.ImportScheduler;
 import org.ferry.flow.ImportService;
+import org.ferry.flow.LocationHasher;
 import org.ferry.flow.LocationImportFlow;
 import org.ferry.flow.LocationImports;
 import org.ferry.flow.LockImage;
 import org.ferry.flow.RequireTargetStores;
+import org.ferry.flow.VerifyLocationData;
 import org.ferry.flow.VerifyImageState;
 import org.ferry.flow.VerifyStaging;
 import org.ferry.remote.SafeHttp;
@@ -151,7 +157,10 @@ public final class Ferry implements AutoCloseable {
             camel.configure().withRoutesIncludePattern("classpath:routes/*.camel.yaml");
             camel.configure().withStreamCachingEnabled(false);
             camel.configure().withName("ferry");
-            observability.bindCamel(camel);
+            // Camel's registry is filled here, one camel.bind per bean, by the names the route files use (the route
+            // policy is found by its type)
+            camel.bind("ferryRouteMetrics", observability.routeMetrics());
+            // routes/import-*.camel.yaml
             camel.bind("importFlow", flow);
             camel.bind("lockImage", new LockImage(images, tasks));
             camel.bind("requireTargetStores", new RequireTargetStores());
@@ -165,7 +174,15 @@ public final class Ferry implements AutoCloseable {
             camel.bind("verifyImageState", new VerifyImageState(images));
             camel.bind("deleteStaging", new DeleteStaging(stores.staging()));
             camel.bind("completeTask", new CompleteTask(tasks, images, ttl));
-            new LocationImportFlow(images, tasks, stores, mover, config.locationImport(), ttl).beans().forEach(camel::bind);
+            // routes/location-import.camel.yaml
+            LocationHasher hasher = new LocationHasher(mover, images, tasks, config.httpRetries());
+            camel.bind("locationImportFlow", new LocationImportFlow(images, tasks, config.doSecureHash(), ttl));
+            camel.bind("addLocation", new AddLocation(images, stores, config.quotas().imageLocationQuota()));
+            camel.bind("verifyLocationData", new VerifyLocationData(images, stores, hasher));
+            camel.bind("activateLocatedImage", new ActivateImage(images, config.doSecureHash()));
+            camel.bind("hashLocation", new HashLocation(images, tasks, stores, hasher, config.hashingAlgorithm()));
+            camel.bind("completeLocationImport", new CompleteLocationImport(tasks, images, ttl));
+            // routes/replication.camel.yaml: the run's steps, a pool per job, Quartz when a job has a schedule
             replication = new Replication(config.replication(), db, remote, config.noAuthRegions(), null,
                     Clock.systemUTC());
             replication.beans().forEach(camel::bind);

@@ -6,7 +6,6 @@ import org.ferry.config.ConfigReader;
 import org.ferry.config.IniFile;
 import org.ferry.config.Quotas;
 import org.ferry.data.HashAlgorithms;
-import org.ferry.flow.LocationImportFlow;
 import org.ferry.remote.ImportFiltering;
 import org.ferry.replication.config.ReplicationConfig;
 import org.ferry.store.StoreConfig;
@@ -98,11 +97,6 @@ public record FerryConfig(
     /** What the store registry is made from. */
     public StoreRegistry.Settings storeSettings() {
         return new StoreRegistry.Settings(stores, defaultBackend, stagingDir, multistore());
-    }
-
-    /** What the New Location API's task uses. */
-    public LocationImportFlow.Settings locationImport() {
-        return new LocationImportFlow.Settings(doSecureHash, httpRetries, quotas.imageLocationQuota(), hashingAlgorithm);
     }
 
     public static FerryConfig load(Path file) {

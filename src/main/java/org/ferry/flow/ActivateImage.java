@@ -15,7 +15,7 @@ public final class ActivateImage extends FlowStep {
     private final ImageRepository images;
     private final boolean secureHash;
 
-    ActivateImage(ImageRepository images, boolean secureHash) {
+    public ActivateImage(ImageRepository images, boolean secureHash) {
         this.images = images;
         this.secureHash = secureHash;
     }

@@ -20,7 +20,7 @@ import java.util.Locale;
  * attempts. While it reads, the task message shows the progress (which also keeps the import lock fresh) and the
  * image is checked about once a second: deleting it cancels the work.
  */
-final class LocationHasher {
+public final class LocationHasher {
     private static final Logger LOG = LoggerFactory.getLogger(LocationHasher.class);
     private static final long CHECK_NANOS = 1_000_000_000L;
     private static final long REPORT_NANOS = 5_000_000_000L;
@@ -37,7 +37,7 @@ final class LocationHasher {
     private final TaskRepository tasks;
     private final int attempts;
 
-    LocationHasher(DataMover mover, ImageRepository images, TaskRepository tasks, int httpRetries) {
+    public LocationHasher(DataMover mover, ImageRepository images, TaskRepository tasks, int httpRetries) {
         this.mover = mover;
         this.images = images;
         this.tasks = tasks;
