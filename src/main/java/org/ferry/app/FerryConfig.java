@@ -147,11 +147,13 @@ public record FerryConfig(
                 throw ConfigException.badValue("glance_store", "default_backend", defaultBackend,
                         "not one of enabled_backends " + backends.keySet());
             }
-            if ("http".equals(backends.get(defaultBackend))) {
-                throw ConfigException.badValue("glance_store", "default_backend", defaultBackend, "an http store is read-only");
-            }
             for (var e : backends.entrySet()) {
                 stores.add(StoreConfig.read(r, e.getKey(), e.getValue(), baseDir));
+            }
+            StoreConfig def = stores.stream().filter(c -> c.id().equals(defaultBackend)).findFirst().orElseThrow();
+            if (!def.options().writable()) {
+                throw ConfigException.badValue("glance_store", "default_backend", defaultBackend,
+                        "an " + def.type() + " store is read-only");
             }
         } else {
             stores.add(StoreConfig.singleStore(r, baseDir));

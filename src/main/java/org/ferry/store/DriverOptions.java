@@ -10,6 +10,9 @@ public sealed interface DriverOptions permits FileStoreOptions, HttpStoreOptions
     /** The driver's name in enabled_backends, e.g. {@code file}. */
     String type();
 
+    /** Whether the driver writes image data (a read-only store cannot be the default store). */
+    boolean writable();
+
     /** Opens the store these options describe. */
     Store open(StoreSettings settings, OkHttpClient http);
 }

@@ -40,6 +40,11 @@ public record FileStoreOptions(Path dataDir, int chunkSize, boolean thinProvisio
     }
 
     @Override
+    public boolean writable() {
+        return true;
+    }
+
+    @Override
     public Store open(StoreSettings settings, OkHttpClient http) {
         return new FileStore(settings, this);
     }

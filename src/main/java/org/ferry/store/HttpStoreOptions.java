@@ -17,6 +17,11 @@ public record HttpStoreOptions() implements DriverOptions {
     }
 
     @Override
+    public boolean writable() {
+        return false;
+    }
+
+    @Override
     public Store open(StoreSettings settings, OkHttpClient http) {
         return new HttpStore(settings, http);
     }

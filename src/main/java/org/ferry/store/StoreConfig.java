@@ -9,7 +9,8 @@ import java.util.Optional;
 
 /**
  * One store of enabled_backends as configured: the options every store has and its driver's own.
- * A new driver adds its options record (with a {@code read} method) and one line to {@link #DRIVERS}.
+ * A new driver adds its store, its options record (implementing {@link DriverOptions}, with a {@code read} method),
+ * and its name in {@link #DRIVERS} and in {@link DriverOptions}' permits list; nothing outside store/ changes.
  */
 public record StoreConfig(StoreSettings settings, DriverOptions options) {
     /** How a driver's options are read from a store's section. */

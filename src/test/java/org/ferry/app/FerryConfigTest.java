@@ -119,6 +119,7 @@ class FerryConfigTest {
             "[paste_deploy]\\nflavor = keystone|[keystone_authtoken] auth_url",
             "[import_filtering_opts]\\nallowed_ports = 80, http|[import_filtering_opts] allowed_ports",
             "[DEFAULT]\\nimage_size_cap = -5|[DEFAULT] image_size_cap = -5",
+            "[DEFAULT]\\nenabled_backends = web:http\\n[glance_store]\\ndefault_backend = web|[glance_store] default_backend = web: an http store is read-only",
     })
     void badValuesNameSectionOptionAndValue(String text, String expected) {
         ConfigException e = assertThrows(ConfigException.class, () -> parse(text.replace("\\n", "\n")));
