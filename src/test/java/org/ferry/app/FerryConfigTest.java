@@ -125,4 +125,13 @@ class FerryConfigTest {
         ConfigException e = assertThrows(ConfigException.class, () -> parse(text.replace("\\n", "\n")));
         assertTrue(e.getMessage().startsWith(expected), e.getMessage());
     }
+
+    /** oslo.config's IntOpt: an empty value has no value, so the default applies (was refused as "not an integer"). */
+    @Test
+    void anEmptyIntegerTakesTheDefault() {
+        FerryConfig c = parse("[DEFAULT]\nbind_port =\napi_limit_max =\n[task]\ntask_time_to_live =");
+        assertEquals(9292, c.bindPort());
+        assertEquals(1000, c.apiLimitMax());
+        assertEquals(48, c.taskTimeToLiveHours());
+    }
 }
