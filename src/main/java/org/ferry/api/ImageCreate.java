@@ -3,7 +3,7 @@ package org.ferry.api;
 import org.ferry.catalog.ImageAttributes;
 import org.ferry.http.ApiException;
 import com.fasterxml.jackson.databind.JsonNode;
-import org.ferry.app.FerryConfig;
+import org.ferry.config.Quotas;
 import org.ferry.auth.RequestContext;
 import org.ferry.catalog.Image;
 import org.ferry.catalog.ImageRepository;
@@ -16,9 +16,9 @@ import java.util.UUID;
 final class ImageCreate {
     private final Schemas schemas;
     private final ImageGuard guard;
-    private final FerryConfig.Quotas quotas;
+    private final Quotas quotas;
 
-    ImageCreate(Schemas schemas, ImageGuard guard, FerryConfig.Quotas quotas) {
+    ImageCreate(Schemas schemas, ImageGuard guard, Quotas quotas) {
         this.schemas = schemas;
         this.guard = guard;
         this.quotas = quotas;

@@ -13,7 +13,6 @@ import org.ferry.http.ApiRequest;
 import org.ferry.api.ImageGuard;
 import org.ferry.http.Responses;
 import org.ferry.http.Router;
-import org.ferry.app.FerryConfig;
 import org.ferry.auth.RequestContext;
 import org.ferry.catalog.Image;
 import org.ferry.catalog.ImageRepository;
@@ -44,7 +43,7 @@ import java.util.Optional;
 public final class ImageDataApi {
     private static final Logger LOG = LoggerFactory.getLogger(ImageDataApi.class);
 
-    private final FerryConfig config;
+    private final ApiSettings config;
     private final ImageRepository images;
     private final ImageGuard guard;
     private final StoreRegistry stores;
@@ -53,14 +52,14 @@ public final class ImageDataApi {
     /** Copies an active image's data to further stores, as an internal task (x-openstack-base-image-ref). */
     private final BaseImageCopies copier;
 
-    public ImageDataApi(FerryConfig config, ImageRepository images, ImageGuard guard, StoreRegistry stores,
+    public ImageDataApi(ApiSettings config, ImageRepository images, ImageGuard guard, StoreRegistry stores,
                         DataMover mover, BaseImageCopies copier) {
         this.config = config;
         this.images = images;
         this.guard = guard;
         this.stores = stores;
         this.mover = mover;
-        this.javaHashName = FerryConfig.javaDigestName(config.hashingAlgorithm()).orElseThrow();
+        this.javaHashName = config.javaHashName();
         this.copier = copier;
     }
 

@@ -3,7 +3,6 @@ package org.ferry.api;
 import org.ferry.catalog.ImageAttributes;
 import org.ferry.http.ApiRequest;
 import org.ferry.http.ApiException;
-import org.ferry.app.FerryConfig;
 import org.ferry.auth.RequestContext;
 import org.ferry.catalog.Image;
 import org.ferry.catalog.ImageListQuery;
@@ -23,10 +22,10 @@ final class ImageListParams {
     private static final Set<String> MEMBER_STATUSES = Set.of("pending", "accepted", "rejected", "all");
     private static final Set<String> OPERATOR_FILTERS = Set.of("name", "id", "status", "container_format", "disk_format");
 
-    private final FerryConfig config;
+    private final ApiSettings config;
     private final ImageRepository images;
 
-    ImageListParams(FerryConfig config, ImageRepository images) {
+    ImageListParams(ApiSettings config, ImageRepository images) {
         this.config = config;
         this.images = images;
     }

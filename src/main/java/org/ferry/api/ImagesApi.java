@@ -8,7 +8,6 @@ import org.ferry.http.ApiRequest;
 import org.ferry.http.ApiException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.ferry.app.FerryConfig;
 import org.ferry.auth.RequestContext;
 import org.ferry.catalog.Image;
 import org.ferry.catalog.ImageListQuery;
@@ -33,7 +32,7 @@ import java.util.stream.Collectors;
 public final class ImagesApi {
     private static final Logger LOG = LoggerFactory.getLogger(ImagesApi.class);
 
-    private final FerryConfig config;
+    private final ApiSettings config;
     private final ImageRepository images;
     private final ImageGuard guard;
     private final ImageView view;
@@ -43,7 +42,7 @@ public final class ImagesApi {
     private final LocationPatch locations;
     private final ImageListParams listParams;
 
-    public ImagesApi(FerryConfig config, ImageRepository images, ImageGuard guard, ImageView view, StoreRegistry stores,
+    public ImagesApi(ApiSettings config, ImageRepository images, ImageGuard guard, ImageView view, StoreRegistry stores,
                      Schemas schemas, LocationRepository locationRows) {
         this.config = config;
         this.images = images;

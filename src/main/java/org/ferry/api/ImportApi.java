@@ -8,7 +8,6 @@ import org.ferry.http.ApiException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.ferry.app.FerryConfig;
 import org.ferry.auth.PolicyDeniedException;
 import org.ferry.auth.RequestContext;
 import org.ferry.catalog.Image;
@@ -29,13 +28,13 @@ public final class ImportApi {
     private static final Pattern UUID_FORM = Pattern.compile(
             "^(urn:uuid:)?\\{?[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}}?$");
 
-    private final FerryConfig config;
+    private final ApiSettings config;
     private final ImageGuard guard;
     private final StoreRegistry stores;
     private final ImportService imports;
     private final UriFilter filter;
 
-    public ImportApi(FerryConfig config, ImageGuard guard, StoreRegistry stores, ImportService imports, UriFilter filter) {
+    public ImportApi(ApiSettings config, ImageGuard guard, StoreRegistry stores, ImportService imports, UriFilter filter) {
         this.config = config;
         this.guard = guard;
         this.stores = stores;

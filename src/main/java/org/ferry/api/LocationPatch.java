@@ -3,12 +3,12 @@ package org.ferry.api;
 import org.ferry.http.Json;
 import org.ferry.http.ApiException;
 import com.fasterxml.jackson.databind.JsonNode;
-import org.ferry.app.FerryConfig;
 import org.ferry.auth.RequestContext;
 import org.ferry.catalog.Image;
 import org.ferry.catalog.ImageStatus;
 import org.ferry.catalog.Location;
 import org.ferry.catalog.LocationRepository;
+import org.ferry.data.HashAlgorithms;
 import org.ferry.store.LocationResolver;
 import org.ferry.store.Store;
 import org.ferry.store.StoreRegistry;
@@ -37,14 +37,14 @@ final class LocationPatch {
     /** The reference's one text for Glance's three (add / update / remove) refusals. */
     private static final String INVISIBLE = "It's not allowed to add/update/remove locations if locations are invisible.";
 
-    private final FerryConfig config;
+    private final ApiSettings config;
     private final StoreRegistry stores;
     private final LocationResolver resolver;
     private final LocationRepository repository;
     private final ImageGuard guard;
     private final Schemas schemas;
 
-    LocationPatch(FerryConfig config, StoreRegistry stores, LocationRepository repository, ImageGuard guard,
+    LocationPatch(ApiSettings config, StoreRegistry stores, LocationRepository repository, ImageGuard guard,
                   Schemas schemas) {
         this.config = config;
         this.stores = stores;
@@ -403,7 +403,7 @@ final class LocationPatch {
 
     /** Digest size in bytes of a hashlib algorithm name (0 if the JVM lacks it). */
     static int digestLength(String hashlibName) {
-        return FerryConfig.javaDigestName(hashlibName).map(n -> {
+        return HashAlgorithms.javaName(hashlibName).map(n -> {
             try {
                 return MessageDigest.getInstance(n).getDigestLength();
             } catch (NoSuchAlgorithmException e) {

@@ -9,7 +9,7 @@ import org.ferry.http.ApiException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.ferry.app.FerryConfig;
+import org.ferry.config.Quotas;
 import org.ferry.auth.PolicyDeniedException;
 import org.ferry.auth.RequestContext;
 import org.ferry.catalog.Image;
@@ -33,9 +33,9 @@ public final class MembersApi {
 
     private final MemberRepository members;
     private final ImageGuard guard;
-    private final FerryConfig.Quotas quotas;
+    private final Quotas quotas;
 
-    public MembersApi(MemberRepository members, ImageGuard guard, FerryConfig.Quotas quotas) {
+    public MembersApi(MemberRepository members, ImageGuard guard, Quotas quotas) {
         this.members = members;
         this.guard = guard;
         this.quotas = quotas;

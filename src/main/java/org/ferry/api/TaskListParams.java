@@ -2,7 +2,6 @@ package org.ferry.api;
 
 import org.ferry.http.ApiRequest;
 import org.ferry.http.ApiException;
-import org.ferry.app.FerryConfig;
 import org.ferry.auth.RequestContext;
 import org.ferry.catalog.Task;
 import org.ferry.catalog.TaskListQuery;
@@ -29,10 +28,10 @@ final class TaskListParams {
     private static final Set<String> TYPES = Set.of("import");
     private static final Set<String> PAGING = Set.of("limit", "marker", "sort_key", "sort_dir");
 
-    private final FerryConfig config;
+    private final ApiSettings config;
     private final TaskRepository tasks;
 
-    TaskListParams(FerryConfig config, TaskRepository tasks) {
+    TaskListParams(ApiSettings config, TaskRepository tasks) {
         this.config = config;
         this.tasks = tasks;
     }

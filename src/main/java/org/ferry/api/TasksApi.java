@@ -9,7 +9,6 @@ import org.ferry.http.ApiException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.ferry.app.FerryConfig;
 import org.ferry.auth.Policy;
 import org.ferry.auth.RequestContext;
 import org.ferry.catalog.Image;
@@ -48,7 +47,7 @@ public final class TasksApi {
     private final TaskListParams listParams;
     private final LegacyImportTask legacyImport;
 
-    public TasksApi(TaskRepository tasks, ImageGuard guard, Policy policy, FerryConfig config, Schemas schemas,
+    public TasksApi(TaskRepository tasks, ImageGuard guard, Policy policy, ApiSettings config, Schemas schemas,
                     StoreRegistry stores, ImportService imports, UriFilter filter) {
         this.tasks = tasks;
         this.guard = guard;

@@ -2,6 +2,7 @@ package org.ferry.api;
 
 import org.ferry.http.Responses;
 import org.ferry.http.Json;
+import org.ferry.http.VersionDiscovery;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.undertow.server.HttpServerExchange;
@@ -15,7 +16,7 @@ import java.util.Set;
  * The versions document. Ferry implements image tasks, multistore and the New Location API, and no image cache:
  * 2.17 CURRENT, then 2.15 and 2.13 ... 2.0 SUPPORTED (2.8-2.13 only with multistore).
  */
-public final class VersionsApi {
+public final class VersionsApi implements VersionDiscovery {
     private final Optional<String> publicEndpoint;
     private final List<String> versions;
 
@@ -36,10 +37,12 @@ public final class VersionsApi {
     }
 
     /** Minor versions a /v2.N/ prefix may name. */
+    @Override
     public Set<String> allowedMinors() {
         return Set.copyOf(versions);
     }
 
+    @Override
     public void render(HttpServerExchange ex, int status) {
         String base = publicEndpoint.orElseGet(() -> ex.getRequestScheme() + "://" + ex.getHostAndPort());
         ArrayNode list = Json.MAPPER.createArrayNode();

@@ -30,23 +30,29 @@ import org.ferry.catalog.TaskRepository;
 import org.ferry.data.DataMover;
 import org.ferry.api.ImageDataApi;
 import org.ferry.api.ImportApi;
+import org.ferry.flow.ActivateImage;
+import org.ferry.flow.AddLocation;
 import org.ferry.flow.BaseImageCopies;
 import org.ferry.flow.Callers;
 import org.ferry.flow.CommitToStores;
+import org.ferry.flow.CompleteLocationImport;
 import org.ferry.flow.CompleteTask;
 import org.ferry.flow.CopyToStaging;
 import org.ferry.flow.DeleteStaging;
 import org.ferry.flow.DownloadFromGlance;
 import org.ferry.flow.DownloadFromUri;
 import org.ferry.flow.FetchRemoteMetadata;
+import org.ferry.flow.HashLocation;
 import org.ferry.flow.ImportFlow;
 import org.ferry.flow.ImportScheduler;
 import org.ferry.flow.ImportService;
+import org.ferry.flow.LocationHasher;
 import org.ferry.flow.LocationImportFlow;
 import org.ferry.flow.LocationImports;
 import org.ferry.flow.LockImage;
 import org.ferry.flow.RequireTargetStores;
 import org.ferry.flow.RestoreImageOnFailure;
+import org.ferry.flow.VerifyLocationData;
 import org.ferry.flow.VerifyImageState;
 import org.ferry.flow.VerifyStaging;
 import org.ferry.remote.SafeHttp;
@@ -128,7 +134,7 @@ public final class Ferry implements AutoCloseable {
             TaskRepository tasks = new TaskRepository(db.jdbi());
             OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(10))
                     .readTimeout(Duration.ofSeconds(60)).build();
-            StoreRegistry stores = StoreRegistry.from(config, http);
+            StoreRegistry stores = StoreRegistry.from(config.storeSettings(), http);
             Policy policy = config.policyFile().map(Policy::load).orElseGet(Policy::defaults);
             logPolicy(config);
             java.util.Optional<java.nio.file.Path> imageSchema = ConfigFiles.standard(config.configDir())
@@ -140,7 +146,7 @@ public final class Ferry implements AutoCloseable {
             DataMover mover = new DataMover(digests, DataMover.DEFAULT_BUFFER_SIZE, DataMover.DEFAULT_BUFFERS);
             ImageGuard guard = new ImageGuard(images, policy);
 
-            String javaHash = FerryConfig.javaDigestName(config.hashingAlgorithm()).orElseThrow();
+            String javaHash = config.api().javaHashName();
             Duration ttl = Duration.ofHours(config.taskTimeToLiveHours());
             OkHttpClient remote = http.newBuilder().connectTimeout(Duration.ofSeconds(config.remoteConnectTimeoutSeconds()))
                     .readTimeout(Duration.ofSeconds(config.remoteReadTimeoutSeconds())).build();
@@ -153,9 +159,14 @@ public final class Ferry implements AutoCloseable {
             camel.configure().withRoutesIncludePattern("classpath:routes/*.camel.yaml");
             camel.configure().withStreamCachingEnabled(false);
             camel.configure().withName("ferry");
-            observability.bindCamel(camel);
+            // Camel's registry is filled here, one camel.bind per bean, by the names the route files use (the route
+            // policy is found by its type)
+            camel.bind("ferryRouteMetrics", observability.routeMetrics());
+            // routes/import-*.camel.yaml
             camel.bind("importFlow", flow);
-            RestoreImageOnFailure.beans(images, stores).forEach(camel::bind);
+            for (RestoreImageOnFailure.Outcome o : RestoreImageOnFailure.Outcome.values()) {
+                camel.bind(o.stepName(), new RestoreImageOnFailure(images, stores, o));
+            }
             camel.bind("lockImage", new LockImage(images, tasks));
             camel.bind("requireTargetStores", new RequireTargetStores());
             camel.bind("fetchRemoteMetadata", new FetchRemoteMetadata(images, safeHttp,
@@ -170,7 +181,15 @@ public final class Ferry implements AutoCloseable {
             camel.bind("verifyImageState", new VerifyImageState(images));
             camel.bind("deleteStaging", new DeleteStaging(stores.staging()));
             camel.bind("completeTask", new CompleteTask(tasks, images, ttl));
-            new LocationImportFlow(images, tasks, stores, mover, config, ttl).beans().forEach(camel::bind);
+            // routes/location-import.camel.yaml
+            LocationHasher hasher = new LocationHasher(mover, images, tasks, config.httpRetries());
+            camel.bind("locationImportFlow", new LocationImportFlow(config.doSecureHash()));
+            camel.bind("addLocation", new AddLocation(images, stores, config.quotas().imageLocationQuota()));
+            camel.bind("verifyLocationData", new VerifyLocationData(images, stores, hasher));
+            camel.bind("activateLocatedImage", new ActivateImage(images, config.doSecureHash()));
+            camel.bind("hashLocation", new HashLocation(images, tasks, stores, hasher, config.hashingAlgorithm()));
+            camel.bind("completeLocationImport", new CompleteLocationImport(tasks, images, ttl));
+            // routes/replication.camel.yaml: the run's steps, a pool per job, Quartz when a job has a schedule
             replication = new Replication(config.replication(), db, remote, config.noAuthRegions(), null,
                     Clock.systemUTC());
             replication.beans().forEach(camel::bind);
@@ -186,16 +205,16 @@ public final class Ferry implements AutoCloseable {
             scheduler.start();
 
             Router router = new Router();
-            new ImagesApi(config, images, guard, new ImageView(config.showImageDirectUrl(),
+            new ImagesApi(config.api(), images, guard, new ImageView(config.showImageDirectUrl(),
                     config.showMultipleLocations(), stores), stores, schemas, new LocationRepository(db.jdbi()))
                     .register(router);
             new MembersApi(new MemberRepository(db.jdbi()), guard, config.quotas()).register(router);
             new LocationsApi(guard, stores, new LocationImports(images, tasks, imports, scheduler, ttl),
                     config.hashingAlgorithm()).register(router);
-            new ImageDataApi(config, images, guard, stores, mover, new BaseImageCopies(images, imports)).register(router);
-            new ImportApi(config, guard, stores, imports, filter).register(router);
+            new ImageDataApi(config.api(), images, guard, stores, mover, new BaseImageCopies(images, imports)).register(router);
+            new ImportApi(config.api(), guard, stores, imports, filter).register(router);
             new InfoApi(config.enabledImportMethods(), stores, policy, schemas).register(router);
-            new TasksApi(tasks, guard, policy, config, schemas, stores, imports, filter).register(router);
+            new TasksApi(tasks, guard, policy, config.api(), schemas, stores, imports, filter).register(router);
             replication.register(router);
             Authenticator authenticator = authenticator(config);
             observability.register(router, authenticator, db, stores, scheduler, ctx);

@@ -1,20 +1,24 @@
 package org.ferry.app;
 
+import org.ferry.api.ApiSettings;
 import org.ferry.config.ConfigException;
+import org.ferry.config.ConfigReader;
 import org.ferry.config.IniFile;
 import org.ferry.remote.EndpointUrls;
-import org.ferry.replication.ReplicationConfig;
+import org.ferry.config.Quotas;
+import org.ferry.data.HashAlgorithms;
+import org.ferry.remote.ImportFiltering;
+import org.ferry.replication.config.ReplicationConfig;
+import org.ferry.store.StoreConfig;
+import org.ferry.store.StoreRegistry;
 
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -58,25 +62,12 @@ public record FerryConfig(
         Metrics metrics) {
 
     public static final Set<String> IMPORT_METHODS = Set.of("glance-direct", "web-download", "copy-image", "glance-download");
-    public static final Set<String> STORE_TYPES = Set.of("file", "http");
-    public static final String STAGING_STORE = "os_glance_staging_store";
+    public static final String STAGING_STORE = StoreRegistry.STAGING_STORE;
     public static final String TASKS_STORE = "os_glance_tasks_store";
-
-    public record Quotas(int imageMemberQuota, int imagePropertyQuota, int imageTagQuota, int imageLocationQuota) {
-    }
-
-    public record StoreConfig(String id, String type, Path dataDir, Optional<String> description, int weight,
-                              int chunkSize, boolean thinProvisioning) {
-    }
 
     public record Keystone(String wwwAuthenticateUri, String authUrl, String username, String password,
                            String projectName, String userDomainName, String projectDomainName, String regionName,
                            List<String> serviceTokenRoles, boolean serviceTokenRolesRequired) {
-    }
-
-    public record ImportFiltering(List<String> allowedSchemes, List<String> disallowedSchemes,
-                                  List<String> allowedHosts, List<String> disallowedHosts,
-                                  List<Integer> allowedPorts, List<Integer> disallowedPorts) {
     }
 
     /** [healthcheck]: oslo.middleware's healthcheck options that mean something for Ferry. */
@@ -87,7 +78,7 @@ public record FerryConfig(
     }
 
     /** [metrics]: where Prometheus scrapes; without bind_port on the API port, admin only. */
-    public record Metrics(String bindHost, java.util.OptionalInt bindPort) {
+    public record Metrics(String bindHost, OptionalInt bindPort) {
     }
 
     public boolean multistore() {
@@ -96,6 +87,17 @@ public record FerryConfig(
 
     public Optional<StoreConfig> store(String id) {
         return stores.stream().filter(s -> s.id().equals(id)).findFirst();
+    }
+
+    /** What the API handlers use. */
+    public ApiSettings api() {
+        return new ApiSettings(enabledImportMethods, showMultipleLocations, imageSizeCap, hashingAlgorithm, quotas,
+                limitParamDefault, apiLimitMax);
+    }
+
+    /** What the store registry is made from. */
+    public StoreRegistry.Settings storeSettings() {
+        return new StoreRegistry.Settings(stores, defaultBackend, stagingDir, multistore());
     }
 
     public static FerryConfig load(Path file) {
@@ -111,7 +113,7 @@ public record FerryConfig(
      * @param configDir where files beside the config live (schema-image.json)
      */
     public static FerryConfig from(IniFile ini, Path baseDir, Path configDir) {
-        Reader r = new Reader(ini);
+        ConfigReader r = new ConfigReader(ini);
         String d = "DEFAULT";
         Map<String, String> backends = r.dict(d, "enabled_backends");
         for (var e : backends.entrySet()) {
@@ -119,9 +121,10 @@ public record FerryConfig(
                 throw ConfigException.badValue(d, "enabled_backends", r.raw(d, "enabled_backends"),
                         "store ids starting with os_glance_ are reserved");
             }
-            if (!STORE_TYPES.contains(e.getValue())) {
+            if (!StoreConfig.DRIVERS.containsKey(e.getValue())) {
                 throw ConfigException.badValue(d, "enabled_backends", r.raw(d, "enabled_backends"),
-                        "store " + e.getKey() + " has unsupported type '" + e.getValue() + "' (supported: file, http)");
+                        "store " + e.getKey() + " has unsupported type '" + e.getValue() + "' (supported: "
+                                + String.join(", ", StoreConfig.DRIVERS.keySet()) + ")");
             }
         }
         List<String> methods = r.list(d, "enabled_import_methods", List.of("glance-direct", "web-download", "copy-image"));
@@ -132,7 +135,7 @@ public record FerryConfig(
             }
         }
         String hashing = r.string(d, "hashing_algorithm", "sha512");
-        if (javaDigestName(hashing).isEmpty()) {
+        if (HashAlgorithms.javaName(hashing).isEmpty()) {
             throw ConfigException.badValue(d, "hashing_algorithm", hashing, "not a hash algorithm this JVM provides");
         }
         String defaultBackend = r.string("glance_store", "default_backend", "");
@@ -145,27 +148,16 @@ public record FerryConfig(
                 throw ConfigException.badValue("glance_store", "default_backend", defaultBackend,
                         "not one of enabled_backends " + backends.keySet());
             }
-            if ("http".equals(backends.get(defaultBackend))) {
-                throw ConfigException.badValue("glance_store", "default_backend", defaultBackend, "an http store is read-only");
-            }
             for (var e : backends.entrySet()) {
-                String id = e.getKey();
-                Path dir = null;
-                if ("file".equals(e.getValue())) {
-                    String raw = r.string(id, "filesystem_store_datadir", "");
-                    if (raw.isEmpty()) {
-                        throw ConfigException.badValue(id, "filesystem_store_datadir", "", "a file store needs a data directory");
-                    }
-                    dir = baseDir.resolve(raw).normalize();
-                }
-                stores.add(new StoreConfig(id, e.getValue(), dir, r.optional(id, "store_description"),
-                        r.integer(id, "weight", 0, Integer.MIN_VALUE), r.integer(id, "filesystem_store_chunk_size", 65536, 1),
-                        r.bool(id, "filesystem_thin_provisioning", false)));
+                stores.add(StoreConfig.read(r, e.getKey(), e.getValue(), baseDir));
+            }
+            StoreConfig def = stores.stream().filter(c -> c.id().equals(defaultBackend)).findFirst().orElseThrow();
+            if (!def.options().writable()) {
+                throw ConfigException.badValue("glance_store", "default_backend", defaultBackend,
+                        "an " + def.type() + " store is read-only");
             }
         } else {
-            String raw = r.string("glance_store", "filesystem_store_datadir", "./data/images");
-            stores.add(new StoreConfig("file", "file", baseDir.resolve(raw).normalize(), Optional.empty(), 0,
-                    r.integer("glance_store", "filesystem_store_chunk_size", 65536, 1), false));
+            stores.add(StoreConfig.singleStore(r, baseDir));
         }
         Path staging = baseDir.resolve(r.string(STAGING_STORE, "filesystem_store_datadir", "./data/staging")).normalize();
 
@@ -245,11 +237,11 @@ public record FerryConfig(
                 filtering, policyFile, regions, configDir,
                 r.bool(d, "do_secure_hash", true),
                 r.integer(d, "http_retries", 3, 0),
-                ReplicationConfig.parse(ini, new ReplicationConfig.Context(regions, flavor.equals("keystone"), methods)),
+                ReplicationConfig.parse(r, new ReplicationConfig.Context(regions, flavor.equals("keystone"), methods)),
                 healthcheck(r, baseDir), metrics(r));
     }
 
-    private static Healthcheck healthcheck(Reader r, Path baseDir) {
+    private static Healthcheck healthcheck(ConfigReader r, Path baseDir) {
         String h = "healthcheck";
         List<String> backends = r.list(h, "backends", List.of("disable_by_file"));
         for (String b : backends) {
@@ -258,158 +250,25 @@ public record FerryConfig(
                         "unknown check '" + b + "' (known: " + String.join(", ", Healthcheck.BACKENDS) + ")");
             }
         }
-        return new Healthcheck(r.optional(h, "disable_by_file_path").map(p -> baseDir.resolve(p.strip()).normalize()),
+        return new Healthcheck(r.optional(h, "disable_by_file_path").map(p -> baseDir.resolve(p).normalize()),
                 r.bool(h, "detailed", true), backends);
     }
 
-    private static Metrics metrics(Reader r) {
+    private static Metrics metrics(ConfigReader r) {
         String m = "metrics";
-        java.util.OptionalInt port = r.optional(m, "bind_port").isEmpty() ? java.util.OptionalInt.empty()
-                : java.util.OptionalInt.of(r.integer(m, "bind_port", 0, 0));
-        if (port.isPresent() && port.getAsInt() > 65535) {
-            throw ConfigException.badValue(m, "bind_port", r.raw(m, "bind_port"), "not a port number (0-65535)");
-        }
-        return new Metrics(r.string(m, "bind_host", "127.0.0.1"), port);
+        return new Metrics(r.string(m, "bind_host", "127.0.0.1"), r.optionalPort(m, "bind_port"));
     }
 
     /**
      * oslo.policy's policy_file (default policy.yaml), found as oslo.config finds files: a relative name beside the
      * config file, then in /etc/glance. The default one may be absent (Glance's defaults apply); a named one may not.
      */
-    private static Optional<Path> policyFile(Reader r, ConfigFiles files) {
+    private static Optional<Path> policyFile(ConfigReader r, ConfigFiles files) {
         Optional<String> named = r.optional("oslo_policy", "policy_file");
         Optional<Path> found = files.find(named.orElse("policy.yaml"));
         if (named.isPresent() && found.isEmpty()) {
             throw ConfigException.badValue("oslo_policy", "policy_file", named.get(), "no such file in " + files.dirs());
         }
         return found;
-    }
-
-    /** Maps a hashlib name (Glance's hashing_algorithm) to the JVM's MessageDigest name, if the JVM has it. */
-    public static Optional<String> javaDigestName(String hashlibName) {
-        String n = hashlibName.toLowerCase(Locale.ROOT);
-        String java = switch (n) {
-            case "md5" -> "MD5";
-            case "sha1" -> "SHA-1";
-            case "sha224", "sha256", "sha384", "sha512" -> "SHA-" + n.substring(3);
-            case "sha3_224", "sha3_256", "sha3_384", "sha3_512" -> "SHA3-" + n.substring(5);
-            default -> null;
-        };
-        if (java == null) {
-            return Optional.empty();
-        }
-        try {
-            MessageDigest.getInstance(java);
-            return Optional.of(java);
-        } catch (NoSuchAlgorithmException e) {
-            return Optional.empty();
-        }
-    }
-
-    /** Typed reads of oslo.config values. */
-    record Reader(IniFile ini) {
-        String raw(String section, String option) {
-            return ini.get(section, option).orElse("");
-        }
-
-        Optional<String> optional(String section, String option) {
-            return ini.get(section, option).filter(v -> !v.isBlank());
-        }
-
-        String string(String section, String option, String def) {
-            return ini.get(section, option).orElse(def).strip();
-        }
-
-        boolean bool(String section, String option, boolean def) {
-            Optional<String> v = ini.get(section, option);
-            if (v.isEmpty()) {
-                return def;
-            }
-            return switch (v.get().strip().toLowerCase(Locale.ROOT)) {
-                case "true", "yes", "on", "1" -> true;
-                case "false", "no", "off", "0" -> false;
-                default -> throw ConfigException.badValue(section, option, v.get(), "not a boolean (true or false)");
-            };
-        }
-
-        long longValue(String section, String option, long def, long min) {
-            Optional<String> v = ini.get(section, option);
-            if (v.isEmpty()) {
-                return def;
-            }
-            try {
-                long n = Long.parseLong(v.get().strip());
-                if (n < min) {
-                    throw ConfigException.badValue(section, option, v.get(), "must be at least " + min);
-                }
-                return n;
-            } catch (NumberFormatException e) {
-                throw ConfigException.badValue(section, option, v.get(), "not an integer");
-            }
-        }
-
-        int integer(String section, String option, int def, int min) {
-            long n = longValue(section, option, def, min);
-            if (n > Integer.MAX_VALUE) {
-                throw ConfigException.badValue(section, option, raw(section, option), "too large");
-            }
-            return (int) n;
-        }
-
-        /** oslo.config's PortOpt: 0 to 65535. */
-        int port(String section, String option, int def) {
-            int n = integer(section, option, def, 0);
-            if (n > 65535) {
-                throw ConfigException.badValue(section, option, raw(section, option), "not a port number (0 to 65535)");
-            }
-            return n;
-        }
-
-        List<String> list(String section, String option, List<String> def) {
-            Optional<String> v = ini.get(section, option);
-            if (v.isEmpty()) {
-                return def;
-            }
-            String s = v.get().strip();
-            if (s.startsWith("[") && s.endsWith("]")) {
-                s = s.substring(1, s.length() - 1);
-            }
-            return Arrays.stream(s.split("[,\n]")).map(String::strip).filter(x -> !x.isEmpty()).toList();
-        }
-
-        List<Integer> ports(String section, String option, List<Integer> def) {
-            List<String> raw = list(section, option, null);
-            if (raw == null) {
-                return def;
-            }
-            List<Integer> out = new ArrayList<>();
-            for (String p : raw) {
-                try {
-                    int n = Integer.parseInt(p);
-                    if (n < 0 || n > 65535) {
-                        throw new NumberFormatException();
-                    }
-                    out.add(n);
-                } catch (NumberFormatException e) {
-                    throw ConfigException.badValue(section, option, raw(section, option), "'" + p + "' is not a port number");
-                }
-            }
-            return out;
-        }
-
-        Map<String, String> dict(String section, String option) {
-            Map<String, String> out = new LinkedHashMap<>();
-            for (String item : list(section, option, List.of())) {
-                int c = item.indexOf(':');
-                if (c <= 0 || c == item.length() - 1) {
-                    throw ConfigException.badValue(section, option, raw(section, option), "'" + item + "' is not id:type");
-                }
-                String key = item.substring(0, c).strip();
-                if (out.put(key, item.substring(c + 1).strip()) != null) {
-                    throw ConfigException.badValue(section, option, raw(section, option), "store id '" + key + "' appears twice");
-                }
-            }
-            return out;
-        }
     }
 }

@@ -1,7 +1,6 @@
 package org.ferry.app;
 
 import org.ferry.config.ConfigException;
-import org.ferry.replication.ReplicateCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;

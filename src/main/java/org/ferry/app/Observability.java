@@ -5,7 +5,6 @@ import io.undertow.server.HttpHandler;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
 import org.apache.camel.component.quartz.QuartzComponent;
-import org.apache.camel.main.Main;
 import org.ferry.http.Router;
 import org.ferry.auth.Authenticator;
 import org.ferry.catalog.Database;
@@ -49,11 +48,11 @@ final class Observability implements AutoCloseable {
         return imports;
     }
 
-    /** Before Camel starts: every route's exchanges are timed (camel_exchanges_*, camel_route_policy_*). */
-    void bindCamel(Main camel) {
+    /** The route policy that times every route's exchanges (camel_exchanges_*, camel_route_policy_*). */
+    MicrometerRoutePolicyFactory routeMetrics() {
         MicrometerRoutePolicyFactory routes = new MicrometerRoutePolicyFactory();
         routes.setMeterRegistry(metrics.registry());
-        camel.bind("ferryRouteMetrics", routes);
+        return routes;
     }
 
     /** Once the catalog, stores, import scheduler and Camel are up: /healthcheck and /metrics. */

@@ -1,5 +1,6 @@
 package org.ferry.app;
 
+import org.ferry.config.ConfigReader;
 import org.ferry.config.IniFile;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +27,7 @@ public record ServiceOptions(boolean debug, Optional<Path> logFile, boolean useJ
 
     /** @param baseDir where a relative log_file or log_dir resolves (the working directory, as in oslo.log) */
     public static ServiceOptions from(IniFile ini, Path baseDir) {
-        FerryConfig.Reader r = new FerryConfig.Reader(ini);
+        ConfigReader r = new ConfigReader(ini);
         String d = "DEFAULT";
         Optional<String> file = r.optional(d, "log_file");
         Optional<String> dir = r.optional(d, "log_dir");

@@ -1,6 +1,5 @@
 package org.ferry.config;
 
-import org.ferry.app.Ferry;
 /** A configuration value Ferry cannot start with; the message names the section, option and value. */
 public class ConfigException extends RuntimeException {
     public ConfigException(String message) {

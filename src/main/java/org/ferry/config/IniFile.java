@@ -1,6 +1,5 @@
 package org.ferry.config;
 
-import org.ferry.app.Ferry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

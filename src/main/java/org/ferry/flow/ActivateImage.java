@@ -15,7 +15,7 @@ public final class ActivateImage extends FlowStep<Void> {
     private final ImportLock lock;
     private final boolean secureHash;
 
-    ActivateImage(ImageRepository images, boolean secureHash) {
+    public ActivateImage(ImageRepository images, boolean secureHash) {
         this.lock = new ImportLock(images);
         this.secureHash = secureHash;
     }

@@ -13,7 +13,7 @@ public final class CompleteLocationImport extends FlowStep<Void> {
     private final ImageRepository images;
     private final Duration timeToLive;
 
-    CompleteLocationImport(TaskRepository tasks, ImageRepository images, Duration timeToLive) {
+    public CompleteLocationImport(TaskRepository tasks, ImageRepository images, Duration timeToLive) {
         this.tasks = tasks;
         this.images = images;
         this.timeToLive = timeToLive;

@@ -25,7 +25,7 @@ public final class HashLocation extends FlowStep<Digests> {
     private final LocationHasher hasher;
     private final String hashingAlgorithm;
 
-    HashLocation(ImageRepository images, TaskRepository tasks, StoreRegistry stores, LocationHasher hasher,
+    public HashLocation(ImageRepository images, TaskRepository tasks, StoreRegistry stores, LocationHasher hasher,
                  String hashingAlgorithm) {
         this.images = images;
         this.lock = new ImportLock(images);

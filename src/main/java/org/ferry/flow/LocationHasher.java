@@ -20,7 +20,7 @@ import java.util.Locale;
  * attempts. While it reads, the task message shows the progress (which also keeps the import lock fresh) and the
  * image is checked about once a second: deleting it cancels the work.
  */
-final class LocationHasher {
+public final class LocationHasher {
     private static final Logger LOG = LoggerFactory.getLogger(LocationHasher.class);
     private static final long CHECK_NANOS = 1_000_000_000L;
     private static final long REPORT_NANOS = 5_000_000_000L;
@@ -37,7 +37,7 @@ final class LocationHasher {
     private final TaskRepository tasks;
     private final int attempts;
 
-    LocationHasher(DataMover mover, ImageRepository images, TaskRepository tasks, int httpRetries) {
+    public LocationHasher(DataMover mover, ImageRepository images, TaskRepository tasks, int httpRetries) {
         this.mover = mover;
         this.images = images;
         this.tasks = tasks;
@@ -49,7 +49,7 @@ final class LocationHasher {
      * @throws ImportFailure when every attempt failed, or the image was deleted (canceled)
      */
     Digests hash(String taskId, String imageId, Store store, String url, String hashlibName) throws ImportFailure {
-        String javaName = org.ferry.app.FerryConfig.javaDigestName(hashlibName)
+        String javaName = org.ferry.data.HashAlgorithms.javaName(hashlibName)
                 .orElseThrow(() -> new ImportFailure("hash algorithm " + hashlibName + " is not available"));
         IOException last = null;
         for (int attempt = 1; attempt <= attempts; attempt++) {

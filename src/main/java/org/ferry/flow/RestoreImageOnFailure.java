@@ -56,15 +56,6 @@ public final class RestoreImageOnFailure extends FlowStep<Void> {
         this.outcome = outcome;
     }
 
-    /** One step per outcome, by the names the route files use. */
-    public static Map<String, Object> beans(ImageRepository images, StoreRegistry stores) {
-        Map<String, Object> beans = new LinkedHashMap<>();
-        for (Outcome o : Outcome.values()) {
-            beans.put(o.stepName(), new RestoreImageOnFailure(images, stores, o));
-        }
-        return beans;
-    }
-
     public Outcome outcome() {
         return outcome;
     }

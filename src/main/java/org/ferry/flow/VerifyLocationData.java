@@ -21,7 +21,7 @@ public final class VerifyLocationData extends FlowStep<Digests> {
     private final StoreRegistry stores;
     private final LocationHasher hasher;
 
-    VerifyLocationData(ImageRepository images, StoreRegistry stores, LocationHasher hasher) {
+    public VerifyLocationData(ImageRepository images, StoreRegistry stores, LocationHasher hasher) {
         this.lock = new ImportLock(images);
         this.stores = stores;
         this.hasher = hasher;

@@ -1,6 +1,5 @@
 package org.ferry.http;
 
-import org.ferry.api.VersionsApi;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HttpString;
@@ -32,10 +31,10 @@ public final class FrontHandler implements HttpHandler {
 
     private final Router router;
     private final Authenticator authenticator;
-    private final VersionsApi versions;
+    private final VersionDiscovery versions;
     private final int maxRequestIdLength;
 
-    public FrontHandler(Router router, Authenticator authenticator, VersionsApi versions, int maxRequestIdLength) {
+    public FrontHandler(Router router, Authenticator authenticator, VersionDiscovery versions, int maxRequestIdLength) {
         this.router = router;
         this.authenticator = authenticator;
         this.versions = versions;

@@ -1,6 +1,5 @@
 package org.ferry.remote;
 
-import org.ferry.app.FerryConfig;
 
 import java.net.InetAddress;
 import java.net.URI;
@@ -15,7 +14,7 @@ import java.util.Optional;
  * resolves to a denied address is refused.
  */
 public final class UriFilter {
-    private final FerryConfig.ImportFiltering opts;
+    private final ImportFiltering opts;
     private final Resolver resolver;
 
     /** Name resolution, replaceable in tests. */
@@ -23,11 +22,11 @@ public final class UriFilter {
         InetAddress[] resolve(String host) throws UnknownHostException;
     }
 
-    public UriFilter(FerryConfig.ImportFiltering opts) {
+    public UriFilter(ImportFiltering opts) {
         this(opts, InetAddress::getAllByName);
     }
 
-    public UriFilter(FerryConfig.ImportFiltering opts, Resolver resolver) {
+    public UriFilter(ImportFiltering opts, Resolver resolver) {
         this.opts = opts;
         this.resolver = resolver;
     }

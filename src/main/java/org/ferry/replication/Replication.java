@@ -21,6 +21,7 @@ import org.ferry.replication.run.ReplicationJob;
 import org.ferry.replication.run.ReplicationService;
 import org.ferry.replication.run.ReplicationStore;
 import org.ferry.replication.run.UpdateImage;
+import org.ferry.replication.config.ReplicationConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

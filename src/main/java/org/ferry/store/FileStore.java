@@ -23,48 +23,32 @@ import java.util.UUID;
  * otherwise through the page cache with syncs behind the writer ({@link WriteBehindChannel}).
  */
 public final class FileStore implements Store {
-    private final String id;
+    private final StoreSettings settings;
+    private final FileStoreOptions options;
     private final Path dir;
-    private final Optional<String> description;
-    private final int weight;
-    private final int chunkSize;
-    private final boolean thinProvisioning;
     /** The alignment for direct-I/O writes into {@link #dir}, or empty where its filesystem refuses direct I/O. */
     private final OptionalInt directIoAlignment;
 
-    public FileStore(String id, Path dir, Optional<String> description, int weight, int chunkSize, boolean thinProvisioning) {
-        this.id = id;
-        this.dir = dir.toAbsolutePath().normalize();
-        this.description = description;
-        this.weight = weight;
-        this.chunkSize = chunkSize;
-        this.thinProvisioning = thinProvisioning;
+    public FileStore(StoreSettings settings, FileStoreOptions options) {
+        this.settings = settings;
+        this.options = options;
+        this.dir = options.dataDir().toAbsolutePath().normalize();
         try {
             Files.createDirectories(this.dir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the data directory of store " + id + ": " + this.dir, e);
+            throw new UncheckedIOException("cannot create the data directory of store " + id() + ": " + this.dir, e);
         }
         this.directIoAlignment = DirectWriteChannel.probe(this.dir);
     }
 
     @Override
-    public String id() {
-        return id;
+    public StoreSettings settings() {
+        return settings;
     }
 
     @Override
     public String type() {
-        return "file";
-    }
-
-    @Override
-    public Optional<String> description() {
-        return description;
-    }
-
-    @Override
-    public int weight() {
-        return weight;
+        return options.type();
     }
 
     @Override
@@ -80,8 +64,8 @@ public final class FileStore implements Store {
     public Map<String, Object> properties() {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("data_dir", dir.toString());
-        p.put("chunk_size", chunkSize);
-        p.put("thin_provisioning", thinProvisioning);
+        p.put("chunk_size", options.chunkSize());
+        p.put("thin_provisioning", options.thinProvisioning());
         return p;
     }
 
@@ -218,10 +202,10 @@ public final class FileStore implements Store {
      */
     @Override
     public StoreData open(String url) throws IOException {
-        Path p = toPath(url).orElseThrow(() -> new IOException("location " + url + " is not in store " + id));
+        Path p = toPath(url).orElseThrow(() -> new IOException("location " + url + " is not in store " + id()));
         Path real = p.toRealPath();
         if (!real.startsWith(dir.toRealPath()) || !Files.isRegularFile(real)) {
-            throw new IOException("location " + url + " is not a file inside store " + id);
+            throw new IOException("location " + url + " is not a file inside store " + id());
         }
         FileChannel ch = FileChannel.open(real, StandardOpenOption.READ);
         return new StoreData(ch.size(), ch, null);

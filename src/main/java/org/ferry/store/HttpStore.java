@@ -6,40 +6,25 @@ import okhttp3.Response;
 
 import java.io.IOException;
 import java.util.Map;
-import java.util.Optional;
 
 /** Glance's read-only {@code http} store: serves locations that are http(s) URLs; never written to. */
 public final class HttpStore implements Store {
-    private final String id;
-    private final Optional<String> description;
-    private final int weight;
+    private final StoreSettings settings;
     private final OkHttpClient http;
 
-    public HttpStore(String id, Optional<String> description, int weight, OkHttpClient http) {
-        this.id = id;
-        this.description = description;
-        this.weight = weight;
+    public HttpStore(StoreSettings settings, OkHttpClient http) {
+        this.settings = settings;
         this.http = http;
     }
 
     @Override
-    public String id() {
-        return id;
+    public StoreSettings settings() {
+        return settings;
     }
 
     @Override
     public String type() {
         return "http";
-    }
-
-    @Override
-    public Optional<String> description() {
-        return description;
-    }
-
-    @Override
-    public int weight() {
-        return weight;
     }
 
     @Override
@@ -54,7 +39,7 @@ public final class HttpStore implements Store {
 
     @Override
     public StoreWrite beginWrite(String imageId) throws IOException {
-        throw new IOException("store " + id + " is a read-only http store");
+        throw new IOException("store " + id() + " is a read-only http store");
     }
 
     @Override

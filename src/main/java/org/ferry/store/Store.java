@@ -8,14 +8,23 @@ import java.util.Optional;
 
 /** One backend of {@code enabled_backends}: where image data is written to and read from. */
 public interface Store {
-    String id();
+    /** The options every store has: id, description, weight. */
+    StoreSettings settings();
+
+    default String id() {
+        return settings().id();
+    }
 
     /** The driver name of enabled_backends, e.g. {@code file} or {@code http}. */
     String type();
 
-    Optional<String> description();
+    default Optional<String> description() {
+        return settings().description();
+    }
 
-    int weight();
+    default int weight() {
+        return settings().weight();
+    }
 
     boolean writable();
 

@@ -1,8 +1,8 @@
 package org.ferry.store;
 
 import okhttp3.OkHttpClient;
-import org.ferry.app.FerryConfig;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -25,18 +25,30 @@ public final class StoreRegistry {
         this.errors = new StoreErrors(ids);
     }
 
-    public static StoreRegistry from(FerryConfig config, OkHttpClient http) {
+    /**
+     * What the registry is made from.
+     *
+     * @param stores         enabled_backends in config order (the one {@code file} store without them)
+     * @param defaultBackend [glance_store] default_backend; ignored without multistore (the one store is the default)
+     * @param stagingDir     where the reserved staging store keeps staged image data
+     * @param multistore     enabled_backends is set
+     */
+    public record Settings(List<StoreConfig> stores, String defaultBackend, Path stagingDir, boolean multistore) {
+    }
+
+    /** Glance's reserved store id for staged image data. */
+    public static final String STAGING_STORE = "os_glance_staging_store";
+
+    public static StoreRegistry from(Settings settings, OkHttpClient http) {
         List<Store> stores = new ArrayList<>();
-        for (FerryConfig.StoreConfig s : config.stores()) {
-            stores.add(switch (s.type()) {
-                case "http" -> new HttpStore(s.id(), s.description(), s.weight(), http);
-                default -> new FileStore(s.id(), s.dataDir(), s.description(), s.weight(), s.chunkSize(), s.thinProvisioning());
-            });
+        for (StoreConfig s : settings.stores()) {
+            stores.add(s.options().open(s.settings(), http));
         }
-        String def = config.multistore() ? config.defaultBackend() : stores.get(0).id();
+        String def = settings.multistore() ? settings.defaultBackend() : stores.get(0).id();
         Store defaultStore = stores.stream().filter(s -> s.id().equals(def)).findFirst().orElseThrow();
-        FileStore staging = new FileStore(FerryConfig.STAGING_STORE, config.stagingDir(), Optional.empty(), 0, 65536, false);
-        return new StoreRegistry(stores, defaultStore, staging, config.multistore());
+        FileStore staging = new FileStore(new StoreSettings(STAGING_STORE, Optional.empty(), 0),
+                new FileStoreOptions(settings.stagingDir(), FileStoreOptions.DEFAULT_CHUNK_SIZE, false));
+        return new StoreRegistry(stores, defaultStore, staging, settings.multistore());
     }
 
     public boolean multistore() {

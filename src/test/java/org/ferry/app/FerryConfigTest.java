@@ -2,6 +2,8 @@ package org.ferry.app;
 
 import org.ferry.config.ConfigException;
 import org.ferry.config.IniFile;
+import org.ferry.store.FileStoreOptions;
+import org.ferry.store.StoreConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -27,12 +29,12 @@ class FerryConfigTest {
         FerryConfig c = FerryConfig.load(Path.of(System.getProperty("ferry.project.dir", "."), "conf", "ferry.conf"));
         assertEquals("127.0.0.1", c.bindHost());
         assertEquals(9292, c.bindPort());
-        assertEquals(List.of("fast", "cheap"), c.stores().stream().map(FerryConfig.StoreConfig::id).toList());
+        assertEquals(List.of("fast", "cheap"), c.stores().stream().map(StoreConfig::id).toList());
         assertEquals("fast", c.defaultBackend());
         assertTrue(c.databaseUrl().startsWith("jdbc:h2:file:"));
         assertFalse(c.keystoneAuth());
         assertEquals("sha512", c.hashingAlgorithm());
-        assertTrue(c.stores().get(0).dataDir().endsWith(Path.of("data", "fast")));
+        assertTrue(((FileStoreOptions) c.stores().get(0).options()).dataDir().endsWith(Path.of("data", "fast")));
     }
 
     @Test
@@ -72,8 +74,8 @@ class FerryConfigTest {
         assertEquals(1024, c.imageSizeCap());
         assertEquals("sha256", c.hashingAlgorithm());
         assertEquals("b", c.defaultBackend());
-        assertEquals(Path.of("/srv/ferry/rel/b"), c.store("b").orElseThrow().dataDir());
-        assertEquals(5, c.store("a").orElseThrow().weight());
+        assertEquals(Path.of("/srv/ferry/rel/b"), ((FileStoreOptions) c.store("b").orElseThrow().options()).dataDir());
+        assertEquals(5, c.store("a").orElseThrow().settings().weight());
         assertEquals("http", c.store("web").orElseThrow().type());
         assertEquals(List.of(), c.importFiltering().allowedPorts());
         assertEquals(List.of("10.0.0.1", "10.0.0.2"), c.importFiltering().disallowedHosts());
@@ -117,9 +119,19 @@ class FerryConfigTest {
             "[paste_deploy]\\nflavor = keystone|[keystone_authtoken] auth_url",
             "[import_filtering_opts]\\nallowed_ports = 80, http|[import_filtering_opts] allowed_ports",
             "[DEFAULT]\\nimage_size_cap = -5|[DEFAULT] image_size_cap = -5",
+            "[DEFAULT]\\nenabled_backends = web:http\\n[glance_store]\\ndefault_backend = web|[glance_store] default_backend = web: an http store is read-only",
     })
     void badValuesNameSectionOptionAndValue(String text, String expected) {
         ConfigException e = assertThrows(ConfigException.class, () -> parse(text.replace("\\n", "\n")));
         assertTrue(e.getMessage().startsWith(expected), e.getMessage());
+    }
+
+    /** oslo.config's IntOpt: an empty value has no value, so the default applies (was refused as "not an integer"). */
+    @Test
+    void anEmptyIntegerTakesTheDefault() {
+        FerryConfig c = parse("[DEFAULT]\nbind_port =\napi_limit_max =\n[task]\ntask_time_to_live =");
+        assertEquals(9292, c.bindPort());
+        assertEquals(1000, c.apiLimitMax());
+        assertEquals(48, c.taskTimeToLiveHours());
     }
 }

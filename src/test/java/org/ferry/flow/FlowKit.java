@@ -10,6 +10,8 @@ import org.ferry.catalog.TaskRepository;
 import org.ferry.data.Digests;
 import org.ferry.data.StagedDigests;
 import org.ferry.store.FileStore;
+import org.ferry.store.FileStoreOptions;
+import org.ferry.store.StoreSettings;
 import org.ferry.store.Store;
 import org.ferry.store.StoreRegistry;
 
@@ -41,9 +43,9 @@ final class FlowKit implements AutoCloseable {
         db = Database.open("jdbc:h2:mem:flow-" + UUID.randomUUID(), 4);
         images = new ImageRepository(db.jdbi());
         tasks = new TaskRepository(db.jdbi());
-        fast = new FileStore("fast", dir.resolve("fast"), Optional.empty(), 0, 65536, false);
-        cheap = new FileStore("cheap", dir.resolve("cheap"), Optional.empty(), 0, 65536, false);
-        FileStore staging = new FileStore("staging", dir.resolve("staging"), Optional.empty(), 0, 65536, false);
+        fast = new FileStore(new StoreSettings("fast", Optional.empty(), 0), new FileStoreOptions(dir.resolve("fast"), 65536, false));
+        cheap = new FileStore(new StoreSettings("cheap", Optional.empty(), 0), new FileStoreOptions(dir.resolve("cheap"), 65536, false));
+        FileStore staging = new FileStore(new StoreSettings("staging", Optional.empty(), 0), new FileStoreOptions(dir.resolve("staging"), 65536, false));
         stores = new StoreRegistry(List.<Store>of(fast, cheap), fast, staging, true);
     }
 

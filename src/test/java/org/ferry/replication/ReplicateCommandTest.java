@@ -2,6 +2,7 @@ package org.ferry.replication;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.ferry.app.FerryMain;
+import org.ferry.app.ReplicateCommand;
 import org.ferry.catalog.Database;
 import org.ferry.replication.run.ReplicationStore;
 import org.ferry.testing.TestFerry;

@@ -33,7 +33,7 @@ class FileStoreTest {
     @BeforeEach
     void store() {
         dir = root.resolve("fast");
-        store = new FileStore("fast", dir, Optional.of("Fast"), 7, 65536, false);
+        store = new FileStore(new StoreSettings("fast", Optional.of("Fast"), 7), new FileStoreOptions(dir, 65536, false));
     }
 
     private List<String> names() throws IOException {
@@ -231,7 +231,8 @@ class FileStoreTest {
 
     @Test
     void relativeDirectoriesAreResolved() {
-        FileStore rel = new FileStore("rel", root.resolve("a/../b"), Optional.empty(), 0, 4096, true);
+        FileStore rel = new FileStore(new StoreSettings("rel", Optional.empty(), 0),
+                new FileStoreOptions(root.resolve("a/../b"), 4096, true));
         assertEquals(root.toAbsolutePath().normalize().resolve("b"), rel.dir());
         assertEquals(true, rel.properties().get("thin_provisioning"));
         assertEquals(4096, rel.properties().get("chunk_size"));

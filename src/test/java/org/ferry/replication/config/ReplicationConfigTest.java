@@ -1,4 +1,4 @@
-package org.ferry.replication;
+package org.ferry.replication.config;
 
 import org.ferry.config.ConfigException;
 import org.ferry.app.FerryConfig;
@@ -192,6 +192,20 @@ class ReplicationConfigTest {
                 refusal("[paste_deploy]", "flavor = keystone", "[keystone_authtoken]", "auth_url = http://k:5000",
                         "username = glance", "password = p", "project_name = service", "[replication]", "jobs = a",
                         "[replication:a]", "source_regions = RegionOne"));
+    }
+
+    /**
+     * Job options follow oslo.config as [DEFAULT] does: an empty boolean is refused (it took the default), a property
+     * key may appear once (the last one won).
+     */
+    @Test
+    void emptyBooleansAndRepeatedPropertiesAreRefused() {
+        String[] job = {"[replication]", "jobs = a", "[replication:a]", "source_regions = RegionOne"};
+        assertEquals("[replication:a] preserve_ids = : not a boolean (true or false)",
+                refusal(with(job, "preserve_ids =")));
+        assertEquals("[replication:a] properties = os_distro:a, os_distro:b: 'os_distro' appears twice",
+                refusal(with(job, "properties = os_distro:a, os_distro:b")));
+        assertEquals(2, load(with(job, "concurrency =")).replication().job("a").orElseThrow().concurrency());
     }
 
     private static String[] with(String[] base, String... more) {

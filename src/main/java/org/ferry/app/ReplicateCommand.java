@@ -1,10 +1,9 @@
-package org.ferry.replication;
+package org.ferry.app;
 
 import okhttp3.OkHttpClient;
 import org.apache.camel.main.Main;
 import org.ferry.catalog.Refused;
 import org.ferry.config.ConfigException;
-import org.ferry.app.FerryConfig;
 import org.ferry.catalog.Database;
 import org.ferry.replication.api.ProgressReporter;
 import org.ferry.replication.run.ReplicationJob;
@@ -12,6 +11,8 @@ import org.ferry.replication.run.ReplicationService;
 import org.ferry.replication.run.ReplicationStore;
 import org.ferry.replication.run.RunImage;
 import org.ferry.replication.run.RunRecord;
+import org.ferry.replication.Replication;
+import org.ferry.replication.config.ReplicationConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -30,7 +31,7 @@ import java.util.stream.Collectors;
  * the output. It needs the job's database (to record the run and hold the job's guard, so it never overlaps a
  * scheduled run) and a reachable target.
  */
-@Command(name = "replicate", mixinStandardHelpOptions = true, versionProvider = org.ferry.app.FerryVersion.class,
+@Command(name = "replicate", mixinStandardHelpOptions = true, versionProvider = FerryVersion.class,
         description = "Runs a replication job once, in the foreground, with a progress bar.",
         exitCodeListHeading = "Exit status:%n",
         exitCodeList = {"0:every image copied, updated or already up to date",
