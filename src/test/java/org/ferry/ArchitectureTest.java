@@ -57,6 +57,10 @@ class ArchitectureTest {
 
     static final ArchRule NO_PACKAGE_CYCLES = slices().matching("org.ferry.(*)..").should().beFreeOfCycles();
 
+    /** replication's own parts (api, run, clients, config) do not depend on each other in a circle either. */
+    static final ArchRule NO_REPLICATION_CYCLES = slices().matching("org.ferry.replication.(*)..").should()
+            .beFreeOfCycles();
+
     @ArchTest
     void layersPointOneWay(JavaClasses classes) {
         LAYERS.check(classes);
@@ -70,5 +74,10 @@ class ArchitectureTest {
     @ArchTest
     void noPackageCycles(JavaClasses classes) {
         NO_PACKAGE_CYCLES.check(classes);
+    }
+
+    @ArchTest
+    void noCyclesInsideReplication(JavaClasses classes) {
+        NO_REPLICATION_CYCLES.check(classes);
     }
 }

@@ -2,7 +2,6 @@ package org.ferry.replication.run;
 
 import org.ferry.catalog.Refused;
 import org.ferry.replication.clients.ServiceSession;
-import org.ferry.replication.config.ReplicationConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
