@@ -30,6 +30,10 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.function.Function;
 
+import static org.ferry.testing.TestDatabases.dropSchema;
+import static org.ferry.testing.TestDatabases.freshSchema;
+import static org.ferry.testing.TestDatabases.postgresUrl;
+import static org.ferry.testing.TestDatabases.uniqueSchema;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -43,42 +47,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  * scripts/test.sh, which starts a private PostgreSQL); each run works in a schema of its own, dropped afterwards.
  */
 class PostgresCatalogTest {
-    static final String PG_URL_ENV = "FERRY_TEST_PG_URL";
-
-    /** The PostgreSQL URL; skips the calling test class when it is unset, unless CI is set, where that fails. */
-    static String postgresUrl() {
-        String url = System.getenv(PG_URL_ENV);
-        if (url == null || url.isBlank()) {
-            if (System.getenv("CI") != null) {
-                fail(PG_URL_ENV + " is not set but CI is: the PostgreSQL catalog tests must run in CI. "
-                        + "Run the suite with scripts/test.sh, which starts a private PostgreSQL and sets it.");
-            }
-            Assumptions.abort(PG_URL_ENV + " is not set: PostgreSQL variant skipped (scripts/test.sh sets it)");
-        }
-        if (!url.startsWith("jdbc:postgresql:")) {
-            fail(PG_URL_ENV + " must be a jdbc:postgresql: URL, got " + url);
-        }
-        return url;
-    }
-
-    /** A new empty schema in the test database; the returned URL makes it the connections' current schema. */
-    static String freshSchema(String url, String schema) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA " + schema);
-        }
-        return url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
-    }
-
-    static void dropSchema(String url, String schema) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-        }
-    }
-
-    static String uniqueSchema() {
-        return "ferry_test_" + UUID.randomUUID().toString().replace("-", "");
-    }
-
     @Nested
     @DisplayName("on H2")
     class OnH2 extends CatalogContract {
@@ -102,7 +70,7 @@ class PostgresCatalogTest {
         @Override
         Database openDatabase() throws SQLException {
             baseUrl = postgresUrl();
-            schema = uniqueSchema();
+            schema = uniqueSchema("ferry_test_");
             Database d = Database.open(freshSchema(baseUrl, schema), 4);
             assertTrue(d.isPostgres());
             return d;
@@ -124,7 +92,7 @@ class PostgresCatalogTest {
 
         @Test
         void aWholeFerryRunsOnPostgres(@TempDir Path dir) throws Exception {
-            String ferrySchema = uniqueSchema();
+            String ferrySchema = uniqueSchema("ferry_test_");
             String url = freshSchema(baseUrl, ferrySchema);
             try {
                 Map<String, Map<String, String>> conf = TestFerry.defaults(dir);

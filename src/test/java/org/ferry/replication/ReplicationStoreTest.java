@@ -2,6 +2,7 @@ package org.ferry.replication;
 
 import org.ferry.catalog.Database;
 import org.junit.jupiter.api.AfterAll;
+import org.ferry.testing.TestDatabases;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -10,10 +11,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -27,7 +25,6 @@ import java.util.concurrent.Future;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Replication's tables on both databases Ferry supports (V3__replication.sql runs on each): the job guard that
@@ -57,27 +54,16 @@ class ReplicationStoreTest {
 
         @Override
         Database openDatabase() throws SQLException {
-            baseUrl = System.getenv("FERRY_TEST_PG_URL");
-            if (baseUrl == null || baseUrl.isBlank()) {
-                if (System.getenv("CI") != null) {
-                    fail("FERRY_TEST_PG_URL is not set but CI is: run the suite with scripts/test.sh");
-                }
-                Assumptions.abort("FERRY_TEST_PG_URL is not set: PostgreSQL variant skipped (scripts/test.sh sets it)");
-            }
-            schema = "ferry_repl_" + UUID.randomUUID().toString().replace("-", "");
-            try (Connection c = DriverManager.getConnection(baseUrl); Statement s = c.createStatement()) {
-                s.execute("CREATE SCHEMA " + schema);
-            }
-            Database d = Database.open(baseUrl + (baseUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema, 8);
+            baseUrl = TestDatabases.postgresUrl();
+            schema = TestDatabases.uniqueSchema("ferry_repl_");
+            Database d = Database.open(TestDatabases.freshSchema(baseUrl, schema), 8);
             assertTrue(d.isPostgres());
             return d;
         }
 
         @Override
         void dropDatabase() throws SQLException {
-            try (Connection c = DriverManager.getConnection(baseUrl); Statement s = c.createStatement()) {
-                s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-            }
+            TestDatabases.dropSchema(baseUrl, schema);
         }
     }
 
