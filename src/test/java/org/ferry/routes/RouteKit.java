@@ -3,7 +3,6 @@ package org.ferry.routes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import org.ferry.testing.TestFerry;
 
 import java.io.IOException;
@@ -15,9 +14,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.awaitility.Awaitility.await;
 import static org.ferry.data.ImageFixtures.concat;
 import static org.ferry.data.ImageFixtures.md5;
@@ -168,15 +164,6 @@ final class RouteKit {
                 .put("checksum", md5(data)).put("os_hash_algo", "sha512").put("os_hash_value", sha512(data))
                 .put("min_disk", 0).put("min_ram", 0);
         return o;
-    }
-
-    /** Serves a remote image's metadata and data under {@code /v2/images/<id>}. */
-    static void stubRemote(WireMockServer remote, ObjectNode meta, byte[] data) {
-        String id = meta.get("id").asText();
-        remote.stubFor(get(urlPathEqualTo("/v2/images/" + id)).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json").withBody(meta.toString())));
-        remote.stubFor(get(urlPathEqualTo("/v2/images/" + id + "/file")).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/octet-stream").withBody(data)));
     }
 
     static String glanceDownload(String region, String remoteId, String extra) {
