@@ -9,6 +9,7 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.ferry.api.BadInputs.Body;
 import org.ferry.api.BadInputs.Route;
+import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestDatabases;
 import org.ferry.testing.TestFerry;
 import org.junit.jupiter.api.Test;
@@ -398,7 +399,6 @@ class BadInputTest {
             }
         }
     }
-
 
     /** GET /v2/images with every filter, marker, limit and sort rule broken; the tasks and runs lists likewise. */
     private static void listProbes(List<Probe> out, Caller c) {

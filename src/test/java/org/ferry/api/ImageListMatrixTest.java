@@ -29,10 +29,8 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
@@ -45,7 +43,6 @@ import static org.ferry.testing.TestDatabases.freshSchema;
 import static org.ferry.testing.TestDatabases.postgresUrl;
 import static org.ferry.testing.TestDatabases.uniqueSchema;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**

@@ -1,14 +1,13 @@
 package org.ferry.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
 import org.ferry.testing.TestFerry.TestResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -16,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import static org.ferry.api.ApiClient.assertError;
+import static org.ferry.testing.ApiClient.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -27,9 +26,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 class ImageListPagingTest {
     static final String PROJECT = "p-page";
 
-    @TempDir
-    static Path dir;
-    static TestFerry ferry;
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass();
     static ApiClient admin;
     static ApiClient owner;
     /** id to view of every image of PROJECT. */
@@ -37,7 +35,6 @@ class ImageListPagingTest {
 
     @BeforeAll
     static void start() {
-        ferry = TestFerry.start(dir);
         admin = ApiClient.admin(ferry);
         owner = ApiClient.member(ferry, PROJECT);
         // names with nulls and duplicates, sizes with nulls and duplicates, several statuses and formats
@@ -56,11 +53,6 @@ class ImageListPagingTest {
         // another project's images, private and public, to be skipped or included by scoping
         ApiClient.member(ferry, "p-other").createRaw("\"name\":\"other-private\",\"visibility\":\"private\"");
         admin.create("{\"name\":\"other-public\",\"visibility\":\"public\",\"owner\":\"p-other\"}");
-    }
-
-    @AfterAll
-    static void stop() {
-        ferry.close();
     }
 
     /** Follows next links from {@code query} with {@code limit}; asserts every page's shape. */
