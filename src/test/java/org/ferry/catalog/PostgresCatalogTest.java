@@ -1,17 +1,12 @@
 package org.ferry.catalog;
 
+import org.ferry.testing.DatabaseContract;
 import org.ferry.testing.TestFerry;
 import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import org.opentest4j.TestAbortedException;
 
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -51,13 +46,13 @@ class PostgresCatalogTest {
     @DisplayName("on H2")
     class OnH2 extends CatalogContract {
         @Override
-        Database openDatabase() {
+        protected Database openDatabase() {
             // lives as long as the pool holds a connection to it
             return Database.open("jdbc:h2:mem:catalog-" + UUID.randomUUID(), 4);
         }
 
         @Override
-        void dropDatabase() {
+        protected void dropDatabase() {
         }
     }
 
@@ -68,7 +63,7 @@ class PostgresCatalogTest {
         private String schema;
 
         @Override
-        Database openDatabase() throws SQLException {
+        protected Database openDatabase() throws SQLException {
             baseUrl = postgresUrl();
             schema = uniqueSchema("ferry_test_");
             Database d = Database.open(freshSchema(baseUrl, schema), 4);
@@ -77,7 +72,7 @@ class PostgresCatalogTest {
         }
 
         @Override
-        void dropDatabase() throws SQLException {
+        protected void dropDatabase() throws SQLException {
             dropSchema(baseUrl, schema);
         }
 
@@ -133,45 +128,14 @@ class PostgresCatalogTest {
     }
 
     /** What both databases must do the same way. */
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-    abstract static class CatalogContract {
-        Database db;
+    abstract static class CatalogContract extends DatabaseContract {
         ImageRepository images;
         TaskRepository tasks;
 
-        abstract Database openDatabase() throws Exception;
-
-        abstract void dropDatabase() throws Exception;
-
-        private String skipped;
-
-        @BeforeAll
-        void open() throws Exception {
-            try {
-                db = openDatabase();
-            } catch (TestAbortedException e) {
-                // reported per test below, so that the skips show in the test counts
-                skipped = e.getMessage();
-                return;
-            }
-            images = new ImageRepository(db.jdbi());
-            tasks = new TaskRepository(db.jdbi());
-        }
-
-        @BeforeEach
-        void skipIfUnavailable() {
-            Assumptions.assumeTrue(skipped == null, skipped);
-        }
-
-        @AfterAll
-        void close() throws Exception {
-            if (db != null) {
-                try {
-                    dropDatabase();
-                } finally {
-                    db.close();
-                }
-            }
+        @Override
+        protected void opened(Database database) {
+            images = new ImageRepository(database.jdbi());
+            tasks = new TaskRepository(database.jdbi());
         }
 
         static Image newImage(String owner, String name, Long size, Instant createdAt) {

@@ -131,12 +131,7 @@ class ReplicationRouteTest {
 
     @AfterAll
     static void stop() {
-        if (target != null) {
-            target.close();
-        }
-        if (one != null) {
-            one.close();
-        }
+        TestFerry.closeAll(target, one);
         two.stop();
         keystone.close();
     }

@@ -1,15 +1,11 @@
 package org.ferry.replication;
 
 import org.ferry.catalog.Database;
-import org.junit.jupiter.api.AfterAll;
+import org.ferry.testing.DatabaseContract;
 import org.ferry.testing.TestDatabases;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.sql.SQLException;
 import java.time.Instant;
@@ -37,12 +33,12 @@ class ReplicationStoreTest {
     @DisplayName("on H2")
     class OnH2 extends Contract {
         @Override
-        Database openDatabase() {
+        protected Database openDatabase() {
             return Database.open("jdbc:h2:mem:replication-" + UUID.randomUUID(), 8);
         }
 
         @Override
-        void dropDatabase() {
+        protected void dropDatabase() {
         }
     }
 
@@ -53,7 +49,7 @@ class ReplicationStoreTest {
         private String schema;
 
         @Override
-        Database openDatabase() throws SQLException {
+        protected Database openDatabase() throws SQLException {
             baseUrl = TestDatabases.postgresUrl();
             schema = TestDatabases.uniqueSchema("ferry_repl_");
             Database d = Database.open(TestDatabases.freshSchema(baseUrl, schema), 8);
@@ -62,42 +58,17 @@ class ReplicationStoreTest {
         }
 
         @Override
-        void dropDatabase() throws SQLException {
+        protected void dropDatabase() throws SQLException {
             TestDatabases.dropSchema(baseUrl, schema);
         }
     }
 
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-    abstract static class Contract {
-        Database db;
+    abstract static class Contract extends DatabaseContract {
         ReplicationStore store;
-        String skipped;
 
-        abstract Database openDatabase() throws Exception;
-
-        abstract void dropDatabase() throws Exception;
-
-        @BeforeAll
-        void open() throws Exception {
-            try {
-                db = openDatabase();
-                store = new ReplicationStore(db.jdbi());
-            } catch (org.opentest4j.TestAbortedException e) {
-                skipped = e.getMessage();
-            }
-        }
-
-        @BeforeEach
-        void skipIfUnavailable() {
-            Assumptions.assumeTrue(skipped == null, skipped);
-        }
-
-        @AfterAll
-        void close() throws Exception {
-            if (db != null) {
-                db.close();
-                dropDatabase();
-            }
+        @Override
+        protected void opened(Database database) {
+            store = new ReplicationStore(database.jdbi());
         }
 
         @Test

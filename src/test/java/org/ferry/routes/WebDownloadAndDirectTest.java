@@ -6,11 +6,9 @@ import org.ferry.testing.TestFerry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Map;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -34,11 +32,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** web-download (§4.5, §4.7: the URI at the API, every redirect hop in the task) and glance-direct successes. */
 class WebDownloadAndDirectTest {
-    @TempDir
-    static Path dir;
     static WireMockServer web;
     static ResetServer resets;
-    static TestFerry ferry;
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass(c ->
+            TestFerry.section(c, "import_filtering_opts").put("disallowed_ports", "[25, 6666]")).anyPort();
     static String base;
 
     @BeforeAll
@@ -46,14 +44,10 @@ class WebDownloadAndDirectTest {
         web = TestFerry.wiremock();
         resets = new ResetServer();
         base = "http://127.0.0.1:" + web.port();
-        Map<String, Map<String, String>> c = TestFerry.anyPortConfig(dir);
-        TestFerry.section(c, "import_filtering_opts").put("disallowed_ports", "[25, 6666]");
-        ferry = TestFerry.start(dir, c);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        ferry.close();
         web.stop();
         resets.close();
     }

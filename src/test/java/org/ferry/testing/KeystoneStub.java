@@ -103,6 +103,16 @@ public final class KeystoneStub implements AutoCloseable {
         return token(token, userId, projectId, roles, Instant.now().plus(1, ChronoUnit.HOURS), "[]");
     }
 
+    /**
+     * A Keystone knowing two tokens: {@code member-token} (demo-user, member and reader of demo-project) and
+     * {@code admin-token} (admin-user, admin of admin-project).
+     */
+    public static KeystoneStub memberAndAdmin() {
+        return new KeystoneStub()
+                .token("member-token", "demo-user", "demo-project", List.of("member", "reader"))
+                .token("admin-token", "admin-user", "admin-project", List.of("admin", "member", "reader"));
+    }
+
     /** Image endpoints of several regions, one entry per (region, interface, url) triple. */
     public static String imageCatalog(String... regionInterfaceUrl) {
         StringBuilder eps = new StringBuilder();

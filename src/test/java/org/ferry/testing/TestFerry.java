@@ -191,14 +191,7 @@ public final class TestFerry implements AutoCloseable, BeforeAllCallback, AfterA
 
     public static TestFerry start(Path dir, Map<String, Map<String, String>> sections) {
         try {
-            Files.createDirectories(dir);
-            StringBuilder ini = new StringBuilder();
-            sections.forEach((name, opts) -> {
-                ini.append('[').append(name).append("]\n");
-                opts.forEach((k, v) -> ini.append(k).append(" = ").append(v).append('\n'));
-            });
-            Path conf = dir.resolve("ferry.conf");
-            Files.writeString(conf, ini);
+            Path conf = writeConf(dir.resolve("ferry.conf"), sections);
             FerryConfig config = FerryConfig.from(IniFile.read(conf), dir, projectConf());
             return new TestFerry(Ferry.start(config), dir);
         } catch (IOException e) {
@@ -206,6 +199,18 @@ public final class TestFerry implements AutoCloseable, BeforeAllCallback, AfterA
         } catch (Exception e) {
             throw new IllegalStateException("Ferry did not start", e);
         }
+    }
+
+    /** Writes {@code sections} as an INI file at {@code conf} (creating its directory); returns {@code conf}. */
+    public static Path writeConf(Path conf, Map<String, Map<String, String>> sections) throws IOException {
+        StringBuilder ini = new StringBuilder();
+        sections.forEach((name, opts) -> {
+            ini.append('[').append(name).append("]\n");
+            opts.forEach((k, v) -> ini.append(k).append(" = ").append(v).append('\n'));
+        });
+        Files.createDirectories(conf.toAbsolutePath().getParent());
+        Files.writeString(conf, ini);
+        return conf;
     }
 
     /** The repository's conf/ directory (schema-image.json). */
