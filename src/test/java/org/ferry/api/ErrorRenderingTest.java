@@ -4,7 +4,6 @@ import org.ferry.testing.ApiClient.RawResponse;
 import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
 import org.ferry.testing.TestFerry.TestResponse;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -20,12 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ErrorRenderingTest {
     @RegisterExtension
     static final TestFerry ferry = TestFerry.perClass();
-    static ApiClient api;
-
-    @BeforeAll
-    static void start() {
-        api = ApiClient.admin(ferry);
-    }
+    static final ApiClient api = ApiClient.admin(ferry);
 
     @Test
     void jsonErrorsForAcceptApplicationJson() {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
 import org.ferry.testing.TestFerry.TestResponse;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,14 +24,8 @@ class ImageCreateTest {
 
     @RegisterExtension
     static final TestFerry ferry = TestFerry.perClass();
-    static ApiClient admin;
-    static ApiClient member;
-
-    @BeforeAll
-    static void start() {
-        admin = ApiClient.admin(ferry);
-        member = ApiClient.member(ferry, "proj-create");
-    }
+    static final ApiClient admin = ApiClient.admin(ferry);
+    static final ApiClient member = ApiClient.member(ferry, "proj-create");
 
     @Test
     void aNewImageHasGlanceDefaultsAndEveryCoreKey() {

@@ -28,15 +28,13 @@ class ImageListPagingTest {
 
     @RegisterExtension
     static final TestFerry ferry = TestFerry.perClass();
-    static ApiClient admin;
-    static ApiClient owner;
+    static final ApiClient admin = ApiClient.admin(ferry);
+    static final ApiClient owner = ApiClient.member(ferry, PROJECT);
     /** id to view of every image of PROJECT. */
     static final Map<String, JsonNode> IMAGES = new HashMap<>();
 
     @BeforeAll
     static void start() {
-        admin = ApiClient.admin(ferry);
-        owner = ApiClient.member(ferry, PROJECT);
         // names with nulls and duplicates, sizes with nulls and duplicates, several statuses and formats
         String[] names = {"delta", null, "alpha", "charlie", null, "bravo", "alpha", null, "echo", "charlie", null,
                 "foxtrot", "golf", null};

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
 import org.ferry.testing.TestFerry.TestResponse;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -23,12 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ImageListTest {
     @RegisterExtension
     static final TestFerry ferry = TestFerry.perClass();
-    static ApiClient admin;
-
-    @BeforeAll
-    static void start() {
-        admin = ApiClient.admin(ferry);
-    }
+    static final ApiClient admin = ApiClient.admin(ferry);
 
     /** Names of the images a list answer holds (every test names its images uniquely). */
     static Set<String> names(TestResponse r) {

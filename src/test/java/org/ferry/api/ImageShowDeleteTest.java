@@ -3,7 +3,6 @@ package org.ferry.api;
 import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
 import org.ferry.testing.TestFerry.TestResponse;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -18,16 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ImageShowDeleteTest {
     @RegisterExtension
     static final TestFerry ferry = TestFerry.perClass();
-    static ApiClient admin;
-    static ApiClient alice;
-    static ApiClient bob;
-
-    @BeforeAll
-    static void start() {
-        admin = ApiClient.admin(ferry);
-        alice = ApiClient.member(ferry, "proj-a");
-        bob = ApiClient.member(ferry, "proj-b");
-    }
+    static final ApiClient admin = ApiClient.admin(ferry);
+    static final ApiClient alice = ApiClient.member(ferry, "proj-a");
+    static final ApiClient bob = ApiClient.member(ferry, "proj-b");
 
     @Test
     void showReturnsTheImage() {

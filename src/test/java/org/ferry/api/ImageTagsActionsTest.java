@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
 import org.ferry.testing.TestFerry.TestResponse;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -20,14 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class ImageTagsActionsTest {
     @RegisterExtension
     static final TestFerry ferry = TestFerry.perClass();
-    static ApiClient admin;
-    static ApiClient alice;
-
-    @BeforeAll
-    static void start() {
-        admin = ApiClient.admin(ferry);
-        alice = ApiClient.member(ferry, "proj-a");
-    }
+    static final ApiClient admin = ApiClient.admin(ferry);
+    static final ApiClient alice = ApiClient.member(ferry, "proj-a");
 
     static List<String> tags(JsonNode img) {
         List<String> out = new ArrayList<>();

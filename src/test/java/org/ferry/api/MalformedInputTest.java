@@ -2,7 +2,6 @@ package org.ferry.api;
 
 import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -19,12 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MalformedInputTest {
     @RegisterExtension
     static final TestFerry ferry = TestFerry.perClass();
-    static ApiClient admin;
-
-    @BeforeAll
-    static void start() {
-        admin = ApiClient.admin(ferry);
-    }
+    static final ApiClient admin = ApiClient.admin(ferry);
 
     private static RawHttp.Answer raw(String request, boolean halfClose) {
         return RawHttp.exchange(ferry.ferry().port(), request.getBytes(StandardCharsets.ISO_8859_1), halfClose, 10_000);

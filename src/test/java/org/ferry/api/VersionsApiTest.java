@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
 import org.ferry.testing.TestFerry.TestResponse;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -21,12 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class VersionsApiTest {
     @RegisterExtension
     static final TestFerry ferry = TestFerry.perClass();
-    static ApiClient api;
-
-    @BeforeAll
-    static void start() {
-        api = ApiClient.admin(ferry);
-    }
+    static final ApiClient api = ApiClient.admin(ferry);
 
     private static List<String> ids(TestResponse r) {
         List<String> ids = new ArrayList<>();

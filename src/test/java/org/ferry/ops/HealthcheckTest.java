@@ -221,7 +221,6 @@ class HealthcheckTest {
 
     /** With Keystone: no token is needed, and only an admin token unlocks the details. */
     @Nested
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     class WithKeystone {
         @RegisterExtension
         static final TestFerry ferry = TestFerry.perClass().behind(KeystoneStub.memberAndAdmin());

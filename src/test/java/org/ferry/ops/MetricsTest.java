@@ -217,7 +217,6 @@ class MetricsTest {
 
     /** With Keystone: no token is 401, a member's token 403, an admin's 200. */
     @Nested
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     class WithKeystone {
         @RegisterExtension
         static final TestFerry ferry = TestFerry.perClass().behind(KeystoneStub.memberAndAdmin());
@@ -237,7 +236,6 @@ class MetricsTest {
 
     /** [metrics] bind_port: a listener of its own, without authentication; the API port no longer serves them. */
     @Nested
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     class OnItsOwnPort {
         @RegisterExtension
         static final TestFerry ferry = TestFerry.perClass(c ->

@@ -5,8 +5,6 @@ import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -29,24 +27,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HashRetriesTest {
     static final byte[] DATA = WebImages.randomBytes(1024 * 1024 + 5, 3);
 
-    static WebImages web;
+    @RegisterExtension
+    static final WebImages web = new WebImages();
     @RegisterExtension
     static final TestFerry ferry = TestFerry.perClass(c ->
             TestFerry.section(c, "DEFAULT").putAll(Map.of("enabled_backends", "fast:file, web:http", "http_retries", "2")));
-    static ApiClient owner;
-    static ApiClient cinder;
-
-    @BeforeAll
-    static void start() {
-        web = new WebImages();
-        owner = ApiClient.member(ferry, "proj-a");
-        cinder = ApiClient.as(ferry, "proj-a", "member,reader,service");
-    }
-
-    @AfterAll
-    static void stop() {
-        web.close();
-    }
+    static final ApiClient owner = ApiClient.member(ferry, "proj-a");
+    static final ApiClient cinder = ApiClient.as(ferry, "proj-a", "member,reader,service");
 
     /** HEAD answers the size; GET breaks off in the body {@code failures} times (after the headers, so OkHttp itself does not retry), then serves the data. */
     static String flaky(String path, int failures) {

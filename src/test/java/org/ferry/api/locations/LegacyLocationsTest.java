@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
 import org.ferry.testing.TestFerry.TestResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,31 +28,23 @@ class LegacyLocationsTest {
     static final String MD5 = WebImages.hex("MD5", DATA);
     static final String SHA512 = WebImages.hex("SHA-512", DATA);
 
-    static WebImages web;
+    @RegisterExtension
+    static final WebImages web = new WebImages();
     @RegisterExtension
     static final TestFerry ferry = TestFerry.perClass(c -> {
         TestFerry.section(c, "DEFAULT").putAll(Map.of("enabled_backends", "fast:file, cheap:file, web:http",
                 "show_multiple_locations", "true", "show_image_direct_url", "true", "image_location_quota", "3"));
     });
-    static ApiClient admin;
-    static ApiClient alice;
-    static ApiClient bob;
+    static final ApiClient admin = ApiClient.admin(ferry);
+    static final ApiClient alice = ApiClient.member(ferry, "proj-a");
+    static final ApiClient bob = ApiClient.member(ferry, "proj-b");
     static String url;
     static String url2;
 
     @BeforeAll
     static void start() {
-        web = new WebImages();
         url = web.serve("/images/cirros.img", DATA);
         url2 = web.serve("/mirror/cirros.img", DATA);
-        admin = ApiClient.admin(ferry);
-        alice = ApiClient.member(ferry, "proj-a");
-        bob = ApiClient.member(ferry, "proj-b");
-    }
-
-    @AfterAll
-    static void stop() {
-        web.close();
     }
 
     static String add(String url, String extra) {

@@ -7,7 +7,6 @@ import org.ferry.catalog.TaskRepository;
 import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
 import org.ferry.testing.TestFerry.TestResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -36,31 +35,21 @@ class NewLocationApiTest {
     static final String SHA256 = WebImages.hex("SHA-256", DATA);
     static final String SHA512 = WebImages.hex("SHA-512", DATA);
 
-    static WebImages web;
+    @RegisterExtension
+    static final WebImages web = new WebImages();
     @RegisterExtension
     static final TestFerry ferry = TestFerry.perClass(c ->
             TestFerry.section(c, "DEFAULT").put("enabled_backends", "fast:file, cheap:file, web:http"));
-    static ApiClient admin;
-    static ApiClient cinder;
-    static ApiClient owner;
-    static ApiClient alt;
-    static ApiClient stranger;
+    static final ApiClient admin = ApiClient.admin(ferry);
+    static final ApiClient cinder = ApiClient.as(ferry, "proj-a", "member,reader,service");
+    static final ApiClient owner = ApiClient.member(ferry, "proj-a");
+    static final ApiClient alt = ApiClient.member(ferry, "proj-b");
+    static final ApiClient stranger = ApiClient.member(ferry, "proj-c");
     static String url;
 
     @BeforeAll
     static void start() {
-        web = new WebImages();
         url = web.serve("/volumes/vol-1.raw", DATA);
-        admin = ApiClient.admin(ferry);
-        cinder = ApiClient.as(ferry, "proj-a", "member,reader,service");
-        owner = ApiClient.member(ferry, "proj-a");
-        alt = ApiClient.member(ferry, "proj-b");
-        stranger = ApiClient.member(ferry, "proj-c");
-    }
-
-    @AfterAll
-    static void stop() {
-        web.close();
     }
 
     static String locations(String id) {

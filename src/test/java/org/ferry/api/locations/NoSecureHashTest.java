@@ -3,8 +3,6 @@ package org.ferry.api.locations;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -21,26 +19,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class NoSecureHashTest {
     static final byte[] DATA = WebImages.randomBytes(64 * 1024, 5);
 
-    static WebImages web;
+    @RegisterExtension
+    static final WebImages web = new WebImages();
     @RegisterExtension
     static final TestFerry ferry = TestFerry.perClass(c -> {
         TestFerry.section(c, "DEFAULT").putAll(Map.of("enabled_backends", "fast:file, web:http",
                 "do_secure_hash", "false"));
     });
-    static ApiClient owner;
-    static ApiClient cinder;
-
-    @BeforeAll
-    static void start() {
-        web = new WebImages();
-        owner = ApiClient.member(ferry, "proj-a");
-        cinder = ApiClient.as(ferry, "proj-a", "member,reader,service");
-    }
-
-    @AfterAll
-    static void stop() {
-        web.close();
-    }
+    static final ApiClient owner = ApiClient.member(ferry, "proj-a");
+    static final ApiClient cinder = ApiClient.as(ferry, "proj-a", "member,reader,service");
 
     static JsonNode active(String id) {
         await().atMost(Duration.ofSeconds(30)).until(() -> owner.show(id).get("status").asText().equals("active"));

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
 import org.ferry.testing.TestFerry.TestResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -27,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 class SingleStoreLocationsTest {
     static final byte[] DATA = WebImages.randomBytes(100 * 1024, 17);
 
-    static WebImages web;
+    @RegisterExtension
+    static final WebImages web = new WebImages();
     @RegisterExtension
     static final TestFerry ferry = TestFerry.perClass((dir, c) -> {
         c.get("DEFAULT").remove("enabled_backends");
@@ -37,22 +36,9 @@ class SingleStoreLocationsTest {
         TestFerry.section(c, "glance_store").put("filesystem_store_datadir", dir.resolve("images").toString());
         TestFerry.section(c, "DEFAULT").put("show_multiple_locations", "true");
     });
-    static ApiClient admin;
-    static ApiClient owner;
-    static ApiClient cinder;
-
-    @BeforeAll
-    static void start() {
-        web = new WebImages();
-        admin = ApiClient.admin(ferry);
-        owner = ApiClient.member(ferry, "proj-a");
-        cinder = ApiClient.as(ferry, "proj-a", "member,reader,service");
-    }
-
-    @AfterAll
-    static void stop() {
-        web.close();
-    }
+    static final ApiClient admin = ApiClient.admin(ferry);
+    static final ApiClient owner = ApiClient.member(ferry, "proj-a");
+    static final ApiClient cinder = ApiClient.as(ferry, "proj-a", "member,reader,service");
 
     @Test
     void fileLocationsCarryTheirOwnMetadataOnly() throws Exception {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
 import org.ferry.testing.TestFerry.TestResponse;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -27,20 +26,11 @@ class MembersApiTest {
 
     @RegisterExtension
     static final TestFerry ferry = TestFerry.perClass();
-    static ApiClient admin;
-    static ApiClient owner;
-    static ApiClient alt;
-    static ApiClient third;
-    static ApiClient altReader;
-
-    @BeforeAll
-    static void start() {
-        admin = ApiClient.admin(ferry);
-        owner = ApiClient.member(ferry, "proj-owner");
-        alt = ApiClient.member(ferry, "proj-alt");
-        third = ApiClient.member(ferry, "proj-third");
-        altReader = ApiClient.as(ferry, "proj-alt", "reader");
-    }
+    static final ApiClient admin = ApiClient.admin(ferry);
+    static final ApiClient owner = ApiClient.member(ferry, "proj-owner");
+    static final ApiClient alt = ApiClient.member(ferry, "proj-alt");
+    static final ApiClient third = ApiClient.member(ferry, "proj-third");
+    static final ApiClient altReader = ApiClient.as(ferry, "proj-alt", "reader");
 
     private static String members(String id) {
         return "/v2/images/" + id + "/members";
