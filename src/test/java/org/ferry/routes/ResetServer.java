@@ -4,6 +4,7 @@ import org.ferry.testing.RawHttpServer;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -20,6 +21,15 @@ final class ResetServer extends RawHttpServer {
 
     ResetServer() throws IOException {
         super("reset-server");
+    }
+
+    /** A started server, for a static field (a test class's extension). */
+    static ResetServer started() {
+        try {
+            return new ResetServer();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override

@@ -1,10 +1,8 @@
 package org.ferry.routes;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import org.ferry.testing.TestFerry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.ferry.testing.WebServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -35,8 +33,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * applies to {@code import_from} at the API and to every redirect in the task (Glance's SSRF fix).
  */
 class TaskImportTest {
-    static WireMockServer web;
-    static ResetServer resets;
+    @RegisterExtension
+    static final WebServer web = WebServer.started();
+    @RegisterExtension
+    static final ResetServer resets = ResetServer.started();
     @RegisterExtension
     static final TestFerry ferry = TestFerry.perClass(c -> {
         Map<String, String> filtering = TestFerry.section(c, "import_filtering_opts");
@@ -45,20 +45,7 @@ class TaskImportTest {
         filtering.put("allowed_schemes", "[]");
         filtering.put("disallowed_schemes", "[https]");
     }).anyPort();
-    static String base;
-
-    @BeforeAll
-    static void start() throws Exception {
-        web = TestFerry.wiremock();
-        resets = new ResetServer();
-        base = "http://127.0.0.1:" + web.port();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        web.stop();
-        resets.close();
-    }
+    static final String base = "http://127.0.0.1:" + web.port();
 
     static String importTask(String uri, String imageProperties) {
         return "{\"type\": \"import\", \"input\": {\"import_from\": \"" + uri + "\", \"import_from_format\": \"raw\", "

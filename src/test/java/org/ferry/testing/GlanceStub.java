@@ -3,9 +3,7 @@ package org.ferry.testing;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 import java.util.List;
 
@@ -18,12 +16,11 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
  * script anything with {@code stubFor} and check what was asked with {@code findAll}/{@code verify}, plus the
  * answers every such test needs: an image's metadata and data, the image list, and faults in place of either.
  */
-public final class GlanceStub extends WireMockServer {
+public final class GlanceStub extends WebServer {
     private GlanceStub() {
-        super(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
     }
 
-    /** A started stub on a free loopback port; {@code stop()} it after the test. */
+    /** A started stub on a free loopback port; {@code stop()} it after the test, or register it as an extension. */
     public static GlanceStub started() {
         GlanceStub g = new GlanceStub();
         g.start();

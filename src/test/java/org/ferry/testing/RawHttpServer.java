@@ -1,5 +1,8 @@
 package org.ferry.testing;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -18,7 +21,7 @@ import java.util.Map;
  * connection (WireMock has no "reset after N bytes" fault). One connection at a time, one request per connection;
  * a subclass writes each answer.
  */
-public abstract class RawHttpServer implements AutoCloseable {
+public abstract class RawHttpServer implements AutoCloseable, AfterAllCallback {
     private final ServerSocket server;
 
     protected RawHttpServer(String threadName) throws IOException {
@@ -81,6 +84,12 @@ public abstract class RawHttpServer implements AutoCloseable {
                 // closed, or the client went away: serve the next one
             }
         }
+    }
+
+    /** Registered as a JUnit extension, the server closes after the test class. */
+    @Override
+    public void afterAll(ExtensionContext context) throws IOException {
+        close();
     }
 
     @Override

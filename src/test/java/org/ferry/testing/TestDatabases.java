@@ -51,7 +51,7 @@ public final class TestDatabases {
     }
 
     /** {@code url} with {@code schema} as the connections' current schema. */
-    public static String inSchema(String url, String schema) {
+    private static String inSchema(String url, String schema) {
         return url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
     }
 

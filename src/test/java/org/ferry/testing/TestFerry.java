@@ -1,7 +1,6 @@
 package org.ferry.testing;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -176,9 +175,7 @@ public final class TestFerry implements AutoCloseable, BeforeAllCallback, AfterA
 
     /** A started WireMock server on 127.0.0.1 and a free port, for a test's remote. */
     public static WireMockServer wiremock() {
-        WireMockServer w = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
-        w.start();
-        return w;
+        return WebServer.started();
     }
 
     public static Map<String, String> section(Map<String, Map<String, String>> c, String name) {
