@@ -9,8 +9,9 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.ferry.api.BadInputs.Body;
 import org.ferry.api.BadInputs.Route;
+import org.ferry.testing.ApiClient;
+import org.ferry.testing.TestDatabases;
 import org.ferry.testing.TestFerry;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,10 +19,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -146,24 +144,18 @@ class BadInputTest {
     /** The same on PostgreSQL (FERRY_TEST_PG_URL, set by scripts/test.sh), in a schema of its own. */
     @Test
     void malformedRequestsAreRefusedPromptlyAndChangeNothingOnPostgres(@TempDir Path tmp) throws SQLException {
-        String url = System.getenv("FERRY_TEST_PG_URL");
-        Assumptions.assumeTrue(url != null && url.startsWith("jdbc:postgresql:"),
-                "FERRY_TEST_PG_URL is not set: PostgreSQL variant skipped (scripts/test.sh sets it)");
-        String schema = "bad_input_" + Long.toHexString(System.nanoTime());
-        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
-            st.execute("CREATE SCHEMA " + schema);
-        }
+        String url = TestDatabases.postgresUrl();
+        String schema = TestDatabases.uniqueSchema("bad_input_");
+        String schemaUrl = TestDatabases.freshSchema(url, schema);
         try {
-            start(tmp, url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema);
+            start(tmp, schemaUrl);
             try {
                 sendAllAndCheck();
             } finally {
                 ferry.close();
             }
         } finally {
-            try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
-                st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-            }
+            TestDatabases.dropSchema(url, schema);
         }
     }
 
@@ -407,7 +399,6 @@ class BadInputTest {
             }
         }
     }
-
 
     /** GET /v2/images with every filter, marker, limit and sort rule broken; the tasks and runs lists likewise. */
     private static void listProbes(List<Probe> out, Caller c) {

@@ -3,15 +3,11 @@ package org.ferry.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.ferry.data.ImageFixtures;
 import org.ferry.testing.TestFerry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 import static org.ferry.data.ImageFixtures.as;
 import static org.ferry.data.ImageFixtures.random;
@@ -27,22 +23,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DeleteFromStoreTest {
     private static final String[] OWNER = as("proj-o", "member,reader");
 
-    @TempDir
-    static Path dir;
-    static TestFerry ferry;
-
-    @BeforeAll
-    static void start() {
-        Map<String, Map<String, String>> c = TestFerry.defaults(dir);
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass((dir, c) -> {
         TestFerry.section(c, "DEFAULT").put("enabled_backends", "fast:file, cheap:file, slow:file");
         TestFerry.section(c, "slow").put("filesystem_store_datadir", dir.resolve("slow").toString());
-        ferry = TestFerry.start(dir, c);
-    }
-
-    @AfterAll
-    static void stop() {
-        ferry.close();
-    }
+    });
 
     /** An active image of proj-o with its data in fast and cheap. */
     private static String inTwoStores(byte[] data) {

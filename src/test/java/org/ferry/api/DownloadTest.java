@@ -2,13 +2,11 @@ package org.ferry.api;
 
 import org.ferry.data.ImageFixtures;
 import org.ferry.testing.TestFerry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 
 import static org.ferry.data.ImageFixtures.as;
@@ -27,21 +25,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DownloadTest {
     private static final byte[] DATA = random((1 << 20) + 7);
 
-    @TempDir
-    static Path dir;
-    static TestFerry ferry;
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass();
     static String image;
     static int size = DATA.length;
 
     @BeforeAll
     static void start() {
-        ferry = TestFerry.start(dir);
         image = uploaded(ferry, DATA);
-    }
-
-    @AfterAll
-    static void stop() {
-        ferry.close();
     }
 
     private static TestFerry.TestResponse get(String... headers) {

@@ -1,39 +1,25 @@
 package org.ferry.api;
 
-import org.ferry.api.ApiClient.RawResponse;
+import org.ferry.testing.ApiClient.RawResponse;
+import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
 import org.ferry.testing.TestFerry.TestResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
-import static org.ferry.api.ApiClient.assertError;
+import static org.ferry.testing.ApiClient.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Reference §10: WebOb error bodies by Accept, 404/405/501 routing errors, body_reject. */
 class ErrorRenderingTest {
-    @TempDir
-    static Path dir;
-    static TestFerry ferry;
-    static ApiClient api;
-
-    @BeforeAll
-    static void start() {
-        ferry = TestFerry.start(dir);
-        api = ApiClient.admin(ferry);
-    }
-
-    @AfterAll
-    static void stop() {
-        ferry.close();
-    }
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass();
+    static final ApiClient api = ApiClient.admin(ferry);
 
     @Test
     void jsonErrorsForAcceptApplicationJson() {

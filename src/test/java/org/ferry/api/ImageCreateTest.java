@@ -1,19 +1,17 @@
 package org.ferry.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
 import org.ferry.testing.TestFerry.TestResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import static org.ferry.api.ApiClient.assertError;
+import static org.ferry.testing.ApiClient.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,23 +22,10 @@ class ImageCreateTest {
             "owner", "checksum", "os_hash_algo", "os_hash_value", "size", "virtual_size", "disk_format",
             "container_format", "min_disk", "min_ram", "created_at", "updated_at", "tags", "self", "file", "schema");
 
-    @TempDir
-    static Path dir;
-    static TestFerry ferry;
-    static ApiClient admin;
-    static ApiClient member;
-
-    @BeforeAll
-    static void start() {
-        ferry = TestFerry.start(dir);
-        admin = ApiClient.admin(ferry);
-        member = ApiClient.member(ferry, "proj-create");
-    }
-
-    @AfterAll
-    static void stop() {
-        ferry.close();
-    }
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass();
+    static final ApiClient admin = ApiClient.admin(ferry);
+    static final ApiClient member = ApiClient.member(ferry, "proj-create");
 
     @Test
     void aNewImageHasGlanceDefaultsAndEveryCoreKey() {

@@ -8,7 +8,6 @@ import org.ferry.testing.TestFerry;
 import org.ferry.testing.TestFerry.TestResponse;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.DynamicContainer;
@@ -22,10 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,10 +29,8 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
@@ -44,10 +38,12 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
+import static org.ferry.testing.TestDatabases.dropSchema;
+import static org.ferry.testing.TestDatabases.freshSchema;
+import static org.ferry.testing.TestDatabases.postgresUrl;
+import static org.ferry.testing.TestDatabases.uniqueSchema;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * GET /v2/images as a generated matrix (issue 12): every list filter, sort key and direction (both syntaxes),
@@ -60,8 +56,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  * (required when CI is set, as in PostgresCatalogTest).
  */
 class ImageListMatrixTest {
-    static final String PG_URL_ENV = "FERRY_TEST_PG_URL";
-
     /** The projects of the catalog; alpha, bravo and charlie are the callers' projects, ferry is the admin's. */
     static final List<String> OWNERS = List.of("alpha", "bravo", "charlie", "delta", "ferry");
     static final List<String> VISIBILITIES = List.of("public", "community", "shared", "private");
@@ -89,42 +83,20 @@ class ImageListMatrixTest {
     @DisplayName("on PostgreSQL")
     class OnPostgres extends Matrix {
         private String baseUrl;
-        private final String schema = "ferry_matrix_" + UUID.randomUUID().toString().replace("-", "");
+        private final String schema = uniqueSchema("ferry_matrix_");
 
         @Override
         void configure(Map<String, Map<String, String>> config) throws SQLException {
             baseUrl = postgresUrl();
-            try (Connection c = DriverManager.getConnection(baseUrl); Statement s = c.createStatement()) {
-                s.execute("CREATE SCHEMA " + schema);
-            }
-            TestFerry.section(config, "database").put("connection",
-                    baseUrl + (baseUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema);
+            TestFerry.section(config, "database").put("connection", freshSchema(baseUrl, schema));
         }
 
         @Override
         void dropDatabase() throws SQLException {
             if (baseUrl != null) {
-                try (Connection c = DriverManager.getConnection(baseUrl); Statement s = c.createStatement()) {
-                    s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-                }
+                dropSchema(baseUrl, schema);
             }
         }
-    }
-
-    /** The PostgreSQL URL; skips the PostgreSQL variant when it is unset, unless CI is set, where that fails. */
-    static String postgresUrl() {
-        String url = System.getenv(PG_URL_ENV);
-        if (url == null || url.isBlank()) {
-            if (System.getenv("CI") != null) {
-                fail(PG_URL_ENV + " is not set but CI is: the PostgreSQL list matrix must run in CI. "
-                        + "Run the suite with scripts/test.sh, which starts a private PostgreSQL and sets it.");
-            }
-            Assumptions.abort(PG_URL_ENV + " is not set: PostgreSQL variant skipped (scripts/test.sh sets it)");
-        }
-        if (!url.startsWith("jdbc:postgresql:")) {
-            fail(PG_URL_ENV + " must be a jdbc:postgresql: URL, got " + url);
-        }
-        return url;
     }
 
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -1,14 +1,13 @@
 package org.ferry.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
 import org.ferry.testing.TestFerry.TestResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -16,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import static org.ferry.api.ApiClient.assertError;
+import static org.ferry.testing.ApiClient.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -27,19 +26,15 @@ import static org.junit.jupiter.api.Assertions.fail;
 class ImageListPagingTest {
     static final String PROJECT = "p-page";
 
-    @TempDir
-    static Path dir;
-    static TestFerry ferry;
-    static ApiClient admin;
-    static ApiClient owner;
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass();
+    static final ApiClient admin = ApiClient.admin(ferry);
+    static final ApiClient owner = ApiClient.member(ferry, PROJECT);
     /** id to view of every image of PROJECT. */
     static final Map<String, JsonNode> IMAGES = new HashMap<>();
 
     @BeforeAll
     static void start() {
-        ferry = TestFerry.start(dir);
-        admin = ApiClient.admin(ferry);
-        owner = ApiClient.member(ferry, PROJECT);
         // names with nulls and duplicates, sizes with nulls and duplicates, several statuses and formats
         String[] names = {"delta", null, "alpha", "charlie", null, "bravo", "alpha", null, "echo", "charlie", null,
                 "foxtrot", "golf", null};
@@ -56,11 +51,6 @@ class ImageListPagingTest {
         // another project's images, private and public, to be skipped or included by scoping
         ApiClient.member(ferry, "p-other").createRaw("\"name\":\"other-private\",\"visibility\":\"private\"");
         admin.create("{\"name\":\"other-public\",\"visibility\":\"public\",\"owner\":\"p-other\"}");
-    }
-
-    @AfterAll
-    static void stop() {
-        ferry.close();
     }
 
     /** Follows next links from {@code query} with {@code limit}; asserts every page's shape. */

@@ -1,42 +1,28 @@
 package org.ferry.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
 import org.ferry.testing.TestFerry.TestResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
-import static org.ferry.api.ApiClient.assertError;
+import static org.ferry.testing.ApiClient.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Reference §2.7: GET /v2/images filters and visibility scoping (paging and sorting: ImageListPagingTest). */
 class ImageListTest {
-    @TempDir
-    static Path dir;
-    static TestFerry ferry;
-    static ApiClient admin;
-
-    @BeforeAll
-    static void start() {
-        ferry = TestFerry.start(dir);
-        admin = ApiClient.admin(ferry);
-    }
-
-    @AfterAll
-    static void stop() {
-        ferry.close();
-    }
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass();
+    static final ApiClient admin = ApiClient.admin(ferry);
 
     /** Names of the images a list answer holds (every test names its images uniquely). */
     static Set<String> names(TestResponse r) {

@@ -1,42 +1,26 @@
 package org.ferry.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
 import org.ferry.testing.TestFerry.TestResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.List;
 
-import static org.ferry.api.ApiClient.V20;
-import static org.ferry.api.ApiClient.V21;
-import static org.ferry.api.ApiClient.assertError;
+import static org.ferry.testing.ApiClient.V20;
+import static org.ferry.testing.ApiClient.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Reference §2.6: PATCH /v2/images/{id}. */
 class ImagePatchTest {
-    @TempDir
-    static Path dir;
-    static TestFerry ferry;
-    static ApiClient admin;
-    static ApiClient alice;
-
-    @BeforeAll
-    static void start() {
-        ferry = TestFerry.start(dir);
-        admin = ApiClient.admin(ferry);
-        alice = ApiClient.member(ferry, "proj-a");
-    }
-
-    @AfterAll
-    static void stop() {
-        ferry.close();
-    }
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass();
+    static final ApiClient admin = ApiClient.admin(ferry);
+    static final ApiClient alice = ApiClient.member(ferry, "proj-a");
 
     static JsonNode ok(TestResponse r) {
         assertEquals(200, r.status(), r.text());

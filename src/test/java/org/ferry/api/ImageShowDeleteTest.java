@@ -1,41 +1,25 @@
 package org.ferry.api;
 
+import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
 import org.ferry.testing.TestFerry.TestResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.UUID;
 
-import static org.ferry.api.ApiClient.assertError;
+import static org.ferry.testing.ApiClient.assertError;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Reference §2.5 (GET /v2/images/{id}), §2.8 delete, §8 visibility (404 vs 403). */
 class ImageShowDeleteTest {
-    @TempDir
-    static Path dir;
-    static TestFerry ferry;
-    static ApiClient admin;
-    static ApiClient alice;
-    static ApiClient bob;
-
-    @BeforeAll
-    static void start() {
-        ferry = TestFerry.start(dir);
-        admin = ApiClient.admin(ferry);
-        alice = ApiClient.member(ferry, "proj-a");
-        bob = ApiClient.member(ferry, "proj-b");
-    }
-
-    @AfterAll
-    static void stop() {
-        ferry.close();
-    }
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass();
+    static final ApiClient admin = ApiClient.admin(ferry);
+    static final ApiClient alice = ApiClient.member(ferry, "proj-a");
+    static final ApiClient bob = ApiClient.member(ferry, "proj-b");
 
     @Test
     void showReturnsTheImage() {

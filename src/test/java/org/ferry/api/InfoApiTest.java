@@ -2,15 +2,11 @@ package org.ferry.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.ferry.testing.TestFerry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static org.ferry.data.ImageFixtures.as;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,23 +18,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The single-store 404s are in {@code org.ferry.store.SingleStoreTest}.
  */
 class InfoApiTest {
-    @TempDir
-    static Path dir;
-    static TestFerry ferry;
-
-    @BeforeAll
-    static void start() {
-        Map<String, Map<String, String>> c = TestFerry.defaults(dir);
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass(c -> {
         TestFerry.section(c, "DEFAULT").put("enabled_backends", "fast:file, cheap:file, web:http");
         TestFerry.section(c, "fast").put("filesystem_store_chunk_size", "131072");
         TestFerry.section(c, "cheap").put("filesystem_thin_provisioning", "true");
-        ferry = TestFerry.start(dir, c);
-    }
-
-    @AfterAll
-    static void stop() {
-        ferry.close();
-    }
+    });
 
     private static List<String> ids(JsonNode stores) {
         List<String> ids = new ArrayList<>();
@@ -106,7 +91,7 @@ class InfoApiTest {
         assertEquals("true", fast.get("default").asText());
         assertEquals("Fast store", fast.get("description").asText());
         JsonNode fp = fast.get("properties");
-        assertEquals(dir.resolve("fast").toAbsolutePath().normalize().toString(), fp.get("data_dir").asText());
+        assertEquals(ferry.dir().resolve("fast").toAbsolutePath().normalize().toString(), fp.get("data_dir").asText());
         assertEquals(131072, fp.get("chunk_size").asInt());
         assertFalse(fp.get("thin_provisioning").asBoolean());
         assertFalse(fp.has("datadir"), "the api-ref sample's key is wrong; Glance says data_dir");

@@ -1,37 +1,24 @@
 package org.ferry.api;
 
+import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
-import static org.ferry.api.ApiClient.assertError;
+import static org.ferry.testing.ApiClient.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** One test per defect {@link BadInputTest} found: each request was a 500 or was accepted before the fix. */
 class MalformedInputTest {
-    @TempDir
-    static Path dir;
-    static TestFerry ferry;
-    static ApiClient admin;
-
-    @BeforeAll
-    static void start() {
-        ferry = TestFerry.start(dir);
-        admin = ApiClient.admin(ferry);
-    }
-
-    @AfterAll
-    static void stop() {
-        ferry.close();
-    }
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass();
+    static final ApiClient admin = ApiClient.admin(ferry);
 
     private static RawHttp.Answer raw(String request, boolean halfClose) {
         return RawHttp.exchange(ferry.ferry().port(), request.getBytes(StandardCharsets.ISO_8859_1), halfClose, 10_000);
@@ -56,7 +43,7 @@ class MalformedInputTest {
                 + "Content-Type: application/octet-stream\r\nContent-Length: 100\r\n\r\n0123456789", true);
         assertEquals(400, a.status(), a.head() + text(a));
         assertEquals("queued", admin.show(id).get("status").asText());
-        try (Stream<Path> files = Files.list(dir.resolve("fast"))) {
+        try (Stream<Path> files = Files.list(ferry.dir().resolve("fast"))) {
             assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith(id)));
         }
     }

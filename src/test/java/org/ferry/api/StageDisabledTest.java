@@ -1,14 +1,10 @@
 package org.ferry.api;
 
 import org.ferry.testing.TestFerry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 import static org.ferry.data.ImageFixtures.create;
 import static org.ferry.data.ImageFixtures.random;
@@ -20,21 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** PUT /stage when enabled_import_methods leaves out glance-direct. */
 class StageDisabledTest {
-    @TempDir
-    static Path dir;
-    static TestFerry ferry;
-
-    @BeforeAll
-    static void start() {
-        Map<String, Map<String, String>> c = TestFerry.defaults(dir);
-        TestFerry.section(c, "DEFAULT").put("enabled_import_methods", "[web-download, copy-image]");
-        ferry = TestFerry.start(dir, c);
-    }
-
-    @AfterAll
-    static void stop() {
-        ferry.close();
-    }
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass(c ->
+            TestFerry.section(c, "DEFAULT").put("enabled_import_methods", "[web-download, copy-image]"));
 
     @Test
     void stageIs404AndTheImageStaysQueued() {

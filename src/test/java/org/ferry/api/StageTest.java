@@ -3,10 +3,8 @@ package org.ferry.api;
 import org.ferry.data.ImageFixtures;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.ferry.testing.TestFerry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,19 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** PUT /v2/images/{id}/stage (glance-direct's first half). */
 class StageTest {
-    @TempDir
-    static Path dir;
-    static TestFerry ferry;
-
-    @BeforeAll
-    static void start() {
-        ferry = TestFerry.start(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        ferry.close();
-    }
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass();
 
     private static TestFerry.TestResponse stage(String id, byte[] data, String... headers) {
         return ferry.putData("/v2/images/" + id + "/stage", data, headers);

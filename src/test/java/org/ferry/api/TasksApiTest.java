@@ -5,12 +5,10 @@ import org.ferry.catalog.Task;
 import org.ferry.catalog.TaskRepository;
 import org.ferry.data.ImageFixtures;
 import org.ferry.testing.TestFerry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -39,9 +37,8 @@ class TasksApiTest {
     private static final Pattern ISO_Z = Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
     private static final String[] OWNER = as("proj-t", "member,reader");
 
-    @TempDir
-    static Path dir;
-    static TestFerry ferry;
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass();
     /** An image of proj-t whose upload made one copy task. */
     static String image;
     static String taskId;
@@ -49,7 +46,6 @@ class TasksApiTest {
 
     @BeforeAll
     static void start() {
-        ferry = TestFerry.start(dir);
         String base = uploaded(ferry, random(1000), OWNER);
         ImageFixtures.addCopy(ferry, base, "fast", "cheap");
         image = ImageFixtures.create(ferry, OWNER);
@@ -62,11 +58,6 @@ class TasksApiTest {
             return tasks.size() == 1 && tasks.get(0).get("status").asText().equals("success");
         });
         taskId = ferry.get("/v2/images/" + image + "/tasks").json().at("/tasks/0/id").asText();
-    }
-
-    @AfterAll
-    static void stop() {
-        ferry.close();
     }
 
     @Test

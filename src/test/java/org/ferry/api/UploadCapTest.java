@@ -2,14 +2,10 @@ package org.ferry.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.ferry.testing.TestFerry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 import static org.ferry.data.ImageFixtures.create;
 import static org.ferry.data.ImageFixtures.random;
@@ -23,21 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class UploadCapTest {
     private static final int CAP = 1 << 20;
 
-    @TempDir
-    static Path dir;
-    static TestFerry ferry;
-
-    @BeforeAll
-    static void start() {
-        Map<String, Map<String, String>> c = TestFerry.defaults(dir);
-        TestFerry.section(c, "DEFAULT").put("image_size_cap", String.valueOf(CAP));
-        ferry = TestFerry.start(dir, c);
-    }
-
-    @AfterAll
-    static void stop() {
-        ferry.close();
-    }
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass(c ->
+            TestFerry.section(c, "DEFAULT").put("image_size_cap", String.valueOf(CAP)));
 
     private static void assertQueuedWithoutData(String id) {
         JsonNode img = show(ferry, id);

@@ -8,10 +8,8 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import okio.BufferedSink;
 import org.ferry.testing.TestFerry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -19,10 +17,8 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import static org.awaitility.Awaitility.await;
 import static org.ferry.data.ImageFixtures.as;
@@ -41,21 +37,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** PUT /v2/images/{id}/file against a real Ferry (file stores fast = default and cheap, read-only http store web). */
 class UploadTest {
-    @TempDir
-    static Path dir;
-    static TestFerry ferry;
-
-    @BeforeAll
-    static void start() {
-        Map<String, Map<String, String>> c = TestFerry.defaults(dir);
-        TestFerry.section(c, "DEFAULT").put("enabled_backends", "fast:file, cheap:file, web:http");
-        ferry = TestFerry.start(dir, c);
-    }
-
-    @AfterAll
-    static void stop() {
-        ferry.close();
-    }
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass(c ->
+            TestFerry.section(c, "DEFAULT").put("enabled_backends", "fast:file, cheap:file, web:http"));
 
     private static TestFerry.TestResponse put(String id, byte[] data, String... headers) {
         return ferry.putData("/v2/images/" + id + "/file", data, headers);

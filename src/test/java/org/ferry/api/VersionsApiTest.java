@@ -1,18 +1,16 @@
 package org.ferry.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
 import org.ferry.testing.TestFerry.TestResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import static org.ferry.api.ApiClient.assertError;
+import static org.ferry.testing.ApiClient.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -20,21 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Reference §1 (versions document, version negotiation), §10 request ids, §2.8 schemas. */
 class VersionsApiTest {
-    @TempDir
-    static Path dir;
-    static TestFerry ferry;
-    static ApiClient api;
-
-    @BeforeAll
-    static void start() {
-        ferry = TestFerry.start(dir);
-        api = ApiClient.admin(ferry);
-    }
-
-    @AfterAll
-    static void stop() {
-        ferry.close();
-    }
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass();
+    static final ApiClient api = ApiClient.admin(ferry);
 
     private static List<String> ids(TestResponse r) {
         List<String> ids = new ArrayList<>();

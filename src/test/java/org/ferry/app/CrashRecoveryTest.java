@@ -1,7 +1,8 @@
 package org.ferry.app;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import org.ferry.testing.ApiClient;
+import org.ferry.testing.GlanceStub;
 import org.ferry.testing.TestFerry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,8 +47,7 @@ class CrashRecoveryTest {
     void remote() throws Exception {
         data = new byte[SIZE];
         new Random(7).nextBytes(data);
-        remote = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
-        remote.start();
+        remote = GlanceStub.started();
         remote.stubFor(get(urlPathEqualTo("/v2/images/" + remoteId)).willReturn(aResponse()
                 .withHeader("Content-Type", "application/json")
                 .withBody("{\"id\":\"" + remoteId + "\",\"status\":\"active\",\"size\":" + SIZE
@@ -91,14 +91,7 @@ class CrashRecoveryTest {
         TestFerry.section(c, "DEFAULT").put("bind_port", String.valueOf(port));
         TestFerry.section(c, "import_filtering_opts").put("allowed_ports", "[]");
         TestFerry.section(c, "glance_download_regions").put("RegionTwo", remote.baseUrl());
-        StringBuilder ini = new StringBuilder();
-        c.forEach((name, opts) -> {
-            ini.append('[').append(name).append("]\n");
-            opts.forEach((k, v) -> ini.append(k).append(" = ").append(v).append('\n'));
-        });
-        Path conf = dir.resolve("ferry.conf");
-        Files.writeString(conf, ini);
-        return conf;
+        return TestFerry.writeConf(dir.resolve("ferry.conf"), c);
     }
 
     /** Ferry as its own JVM, as an operator runs it, so it can be killed for real. */
@@ -109,7 +102,7 @@ class CrashRecoveryTest {
         pb.redirectErrorStream(true).redirectOutput(dir.resolve("ferry-" + System.nanoTime() + ".log").toFile());
         pb.directory(dir.toFile());
         Process p = pb.start();
-        TestClient client = client();
+        ApiClient client = client();
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             assertTrue(p.isAlive(), "Ferry exited");
             return client.statusOf("/versions") == 200;
@@ -117,8 +110,8 @@ class CrashRecoveryTest {
         return p;
     }
 
-    private TestClient client() {
-        return new TestClient("http://127.0.0.1:" + port);
+    private ApiClient client() {
+        return ApiClient.at("http://127.0.0.1:" + port);
     }
 
     private boolean stagingHasPartialData() throws IOException {
@@ -147,11 +140,11 @@ class CrashRecoveryTest {
     @Test
     void killedGlanceDownloadIsRevertedAndCanBeImportedAgain() throws Exception {
         ferry = startProcess();
-        TestClient c = client();
-        String id = c.createImage();
+        ApiClient c = client();
+        String id = c.createRaw("");
         String body = "{\"method\":{\"name\":\"glance-download\",\"glance_image_id\":\"" + remoteId
                 + "\",\"glance_region\":\"RegionTwo\"}}";
-        assertEquals(202, c.importImage(id, body));
+        assertEquals(202, c.importImage(id, body).status());
         await().atMost(Duration.ofSeconds(30)).until(this::stagingHasPartialData);
         assertEquals("importing", c.image(id).get("status").asText());
         ferry.destroyForcibly().waitFor();
@@ -166,7 +159,7 @@ class CrashRecoveryTest {
         assertEquals("failure", task.get("status").asText());
         assertTrue(task.get("message").asText().contains("restarted"), task.get("message").asText());
 
-        assertEquals(202, c.importImage(id, body));
+        assertEquals(202, c.importImage(id, body).status());
         await().atMost(Duration.ofSeconds(60)).until(() -> c.image(id).get("status").asText().equals("active"));
         assertEquals(hex("SHA-512"), c.image(id).get("os_hash_value").asText());
         assertEquals(0, stagingFiles());
@@ -175,10 +168,10 @@ class CrashRecoveryTest {
     @Test
     void killedWebDownloadResumesAfterRestart() throws Exception {
         ferry = startProcess();
-        TestClient c = client();
-        String id = c.createImage();
+        ApiClient c = client();
+        String id = c.createRaw("");
         assertEquals(202, c.importImage(id, "{\"method\":{\"name\":\"web-download\",\"uri\":\"" + remote.baseUrl()
-                + "/data.raw\"}}"));
+                + "/data.raw\"}}").status());
         await().atMost(Duration.ofSeconds(30)).until(this::stagingHasPartialData);
         ferry.destroyForcibly().waitFor();
 

@@ -1,5 +1,6 @@
 package org.ferry.app;
 
+import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
 
 import java.io.IOException;
@@ -42,14 +43,7 @@ final class FerryProcess implements AutoCloseable {
     }
 
     static Path write(Path conf, Map<String, Map<String, String>> c) throws IOException {
-        StringBuilder ini = new StringBuilder();
-        c.forEach((name, opts) -> {
-            ini.append('[').append(name).append("]\n");
-            opts.forEach((k, v) -> ini.append(k).append(" = ").append(v).append('\n'));
-        });
-        Files.createDirectories(conf.getParent());
-        Files.writeString(conf, ini);
-        return conf;
+        return TestFerry.writeConf(conf, c);
     }
 
     private static ProcessBuilder java(Path workDir, String... args) {
@@ -81,7 +75,7 @@ final class FerryProcess implements AutoCloseable {
         Process p = java(workDir, "--config-file", conf.toString()).redirectErrorStream(true)
                 .redirectOutput(out.toFile()).start();
         FerryProcess ferry = new FerryProcess(p, out, port);
-        TestClient client = ferry.client();
+        ApiClient client = ferry.client();
         await().atMost(Duration.ofSeconds(90)).until(() -> {
             assertTrue(p.isAlive(), () -> "Ferry exited: " + ferry.output());
             return client.statusOf("/versions") == 200;
@@ -89,8 +83,8 @@ final class FerryProcess implements AutoCloseable {
         return ferry;
     }
 
-    TestClient client() {
-        return new TestClient("http://127.0.0.1:" + port);
+    ApiClient client() {
+        return ApiClient.at("http://127.0.0.1:" + port);
     }
 
     String url() {

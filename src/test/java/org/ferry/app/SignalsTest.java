@@ -4,6 +4,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -130,10 +131,10 @@ class SignalsTest {
         Path conf = FerryProcess.write(dir.resolve("ferry.conf"), c);
         int port = Integer.parseInt(c.get("DEFAULT").get("bind_port"));
         ferry = FerryProcess.start(dir, conf, port);
-        TestClient client = ferry.client();
-        String id = client.createImage();
+        ApiClient client = ferry.client();
+        String id = client.createRaw("");
         assertEquals(202, client.importImage(id, "{\"method\":{\"name\":\"web-download\",\"uri\":\""
-                + remote.baseUrl() + "/data.raw\"}}"));
+                + remote.baseUrl() + "/data.raw\"}}").status());
         await().atMost(Duration.ofSeconds(30)).until(() -> stagedBytes() > 0);
 
         long start = System.nanoTime();
@@ -150,7 +151,7 @@ class SignalsTest {
         remote.stubFor(get(urlPathEqualTo("/data.raw")).willReturn(aResponse()
                 .withHeader("Content-Type", "application/octet-stream").withBody(data)));
         ferry = FerryProcess.start(dir, conf, port);
-        TestClient again = ferry.client();
+        ApiClient again = ferry.client();
         await().atMost(Duration.ofSeconds(90)).until(() -> again.image(id).get("status").asText().equals("active"));
         assertEquals("success", again.tasks(id).get(0).get("status").asText());
     }

@@ -1,17 +1,12 @@
 package org.ferry.catalog;
 
+import org.ferry.testing.DatabaseContract;
 import org.ferry.testing.TestFerry;
 import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import org.opentest4j.TestAbortedException;
 
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -30,6 +25,10 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.function.Function;
 
+import static org.ferry.testing.TestDatabases.dropSchema;
+import static org.ferry.testing.TestDatabases.freshSchema;
+import static org.ferry.testing.TestDatabases.postgresUrl;
+import static org.ferry.testing.TestDatabases.uniqueSchema;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -43,53 +42,17 @@ import static org.junit.jupiter.api.Assertions.fail;
  * scripts/test.sh, which starts a private PostgreSQL); each run works in a schema of its own, dropped afterwards.
  */
 class PostgresCatalogTest {
-    static final String PG_URL_ENV = "FERRY_TEST_PG_URL";
-
-    /** The PostgreSQL URL; skips the calling test class when it is unset, unless CI is set, where that fails. */
-    static String postgresUrl() {
-        String url = System.getenv(PG_URL_ENV);
-        if (url == null || url.isBlank()) {
-            if (System.getenv("CI") != null) {
-                fail(PG_URL_ENV + " is not set but CI is: the PostgreSQL catalog tests must run in CI. "
-                        + "Run the suite with scripts/test.sh, which starts a private PostgreSQL and sets it.");
-            }
-            Assumptions.abort(PG_URL_ENV + " is not set: PostgreSQL variant skipped (scripts/test.sh sets it)");
-        }
-        if (!url.startsWith("jdbc:postgresql:")) {
-            fail(PG_URL_ENV + " must be a jdbc:postgresql: URL, got " + url);
-        }
-        return url;
-    }
-
-    /** A new empty schema in the test database; the returned URL makes it the connections' current schema. */
-    static String freshSchema(String url, String schema) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA " + schema);
-        }
-        return url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
-    }
-
-    static void dropSchema(String url, String schema) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-        }
-    }
-
-    static String uniqueSchema() {
-        return "ferry_test_" + UUID.randomUUID().toString().replace("-", "");
-    }
-
     @Nested
     @DisplayName("on H2")
     class OnH2 extends CatalogContract {
         @Override
-        Database openDatabase() {
+        protected Database openDatabase() {
             // lives as long as the pool holds a connection to it
             return Database.open("jdbc:h2:mem:catalog-" + UUID.randomUUID(), 4);
         }
 
         @Override
-        void dropDatabase() {
+        protected void dropDatabase() {
         }
     }
 
@@ -100,16 +63,16 @@ class PostgresCatalogTest {
         private String schema;
 
         @Override
-        Database openDatabase() throws SQLException {
+        protected Database openDatabase() throws SQLException {
             baseUrl = postgresUrl();
-            schema = uniqueSchema();
+            schema = uniqueSchema("ferry_test_");
             Database d = Database.open(freshSchema(baseUrl, schema), 4);
             assertTrue(d.isPostgres());
             return d;
         }
 
         @Override
-        void dropDatabase() throws SQLException {
+        protected void dropDatabase() throws SQLException {
             dropSchema(baseUrl, schema);
         }
 
@@ -124,7 +87,7 @@ class PostgresCatalogTest {
 
         @Test
         void aWholeFerryRunsOnPostgres(@TempDir Path dir) throws Exception {
-            String ferrySchema = uniqueSchema();
+            String ferrySchema = uniqueSchema("ferry_test_");
             String url = freshSchema(baseUrl, ferrySchema);
             try {
                 Map<String, Map<String, String>> conf = TestFerry.defaults(dir);
@@ -165,45 +128,14 @@ class PostgresCatalogTest {
     }
 
     /** What both databases must do the same way. */
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-    abstract static class CatalogContract {
-        Database db;
+    abstract static class CatalogContract extends DatabaseContract {
         ImageRepository images;
         TaskRepository tasks;
 
-        abstract Database openDatabase() throws Exception;
-
-        abstract void dropDatabase() throws Exception;
-
-        private String skipped;
-
-        @BeforeAll
-        void open() throws Exception {
-            try {
-                db = openDatabase();
-            } catch (TestAbortedException e) {
-                // reported per test below, so that the skips show in the test counts
-                skipped = e.getMessage();
-                return;
-            }
-            images = new ImageRepository(db.jdbi());
-            tasks = new TaskRepository(db.jdbi());
-        }
-
-        @BeforeEach
-        void skipIfUnavailable() {
-            Assumptions.assumeTrue(skipped == null, skipped);
-        }
-
-        @AfterAll
-        void close() throws Exception {
-            if (db != null) {
-                try {
-                    dropDatabase();
-                } finally {
-                    db.close();
-                }
-            }
+        @Override
+        protected void opened(Database database) {
+            images = new ImageRepository(database.jdbi());
+            tasks = new TaskRepository(database.jdbi());
         }
 
         static Image newImage(String owner, String name, Long size, Instant createdAt) {

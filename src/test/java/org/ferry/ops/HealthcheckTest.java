@@ -9,6 +9,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -220,28 +221,9 @@ class HealthcheckTest {
 
     /** With Keystone: no token is needed, and only an admin token unlocks the details. */
     @Nested
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     class WithKeystone {
-        Path dir;
-        KeystoneStub keystone;
-        TestFerry ferry;
-
-        @BeforeAll
-        void start(@TempDir Path dir) {
-            this.dir = dir;
-            keystone = new KeystoneStub()
-                    .token("member-token", "demo-user", "demo-project", List.of("member", "reader"))
-                    .token("admin-token", "admin-user", "admin-project", List.of("admin", "member", "reader"));
-            Map<String, Map<String, String>> c = TestFerry.defaults(dir);
-            TestFerry.keystone(c, keystone.url());
-            ferry = TestFerry.start(dir, c);
-        }
-
-        @AfterAll
-        void stop() {
-            ferry.close();
-            keystone.close();
-        }
+        @RegisterExtension
+        static final TestFerry ferry = TestFerry.perClass().behind(KeystoneStub.memberAndAdmin());
 
         @Test
         void noTokenNeeded() {

@@ -2,8 +2,6 @@ package org.ferry.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import okhttp3.Request;
-import okhttp3.Response;
 import org.ferry.testing.KeystoneStub;
 import org.ferry.testing.TestFerry;
 import org.ferry.testing.TestFerry.TestResponse;
@@ -12,6 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -218,26 +217,9 @@ class MetricsTest {
 
     /** With Keystone: no token is 401, a member's token 403, an admin's 200. */
     @Nested
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     class WithKeystone {
-        KeystoneStub keystone;
-        TestFerry ferry;
-
-        @BeforeAll
-        void start(@TempDir Path dir) {
-            keystone = new KeystoneStub()
-                    .token("member-token", "demo-user", "demo-project", List.of("member", "reader"))
-                    .token("admin-token", "admin-user", "admin-project", List.of("admin", "member", "reader"));
-            Map<String, Map<String, String>> c = TestFerry.defaults(dir);
-            TestFerry.keystone(c, keystone.url());
-            ferry = TestFerry.start(dir, c);
-        }
-
-        @AfterAll
-        void stop() {
-            ferry.close();
-            keystone.close();
-        }
+        @RegisterExtension
+        static final TestFerry ferry = TestFerry.perClass().behind(KeystoneStub.memberAndAdmin());
 
         @Test
         void adminOnly() {
@@ -254,36 +236,15 @@ class MetricsTest {
 
     /** [metrics] bind_port: a listener of its own, without authentication; the API port no longer serves them. */
     @Nested
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     class OnItsOwnPort {
-        KeystoneStub keystone;
-        TestFerry ferry;
-
-        @BeforeAll
-        void start(@TempDir Path dir) {
-            keystone = new KeystoneStub()
-                    .token("admin-token", "admin-user", "admin-project", List.of("admin", "member", "reader"));
-            Map<String, Map<String, String>> c = TestFerry.defaults(dir);
-            TestFerry.keystone(c, keystone.url());
-            TestFerry.section(c, "metrics").putAll(Map.of("bind_host", "127.0.0.1", "bind_port", "0"));
-            ferry = TestFerry.start(dir, c);
-        }
-
-        @AfterAll
-        void stop() {
-            ferry.close();
-            keystone.close();
-        }
+        @RegisterExtension
+        static final TestFerry ferry = TestFerry.perClass(c ->
+                TestFerry.section(c, "metrics").putAll(Map.of("bind_host", "127.0.0.1", "bind_port", "0")))
+                .behind(new KeystoneStub()
+                        .token("admin-token", "admin-user", "admin-project", List.of("admin", "member", "reader")));
 
         TestResponse metricsPort(String method, String path) {
-            int port = ferry.ferry().metricsPort().orElseThrow();
-            Request.Builder b = new Request.Builder().url("http://127.0.0.1:" + port + path);
-            b.method(method, null);
-            try (Response r = ferry.http().newCall(b.build()).execute()) {
-                return new TestResponse(r.code(), r.headers().toMultimap(), r.body().bytes());
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
+            return ferry.callPort(ferry.ferry().metricsPort().orElseThrow(), method, path, null, null);
         }
 
         @Test

@@ -89,12 +89,7 @@ class ReplicateCommandTest {
 
     @AfterAll
     static void stop() {
-        if (target != null) {
-            target.close();
-        }
-        if (one != null) {
-            one.close();
-        }
+        TestFerry.closeAll(target, one);
     }
 
     static Result replicate(String... args) {

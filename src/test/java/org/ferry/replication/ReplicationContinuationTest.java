@@ -2,7 +2,7 @@ package org.ferry.replication;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
+import org.ferry.testing.GlanceStub;
 import org.ferry.testing.TestFerry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -22,11 +22,9 @@ import static org.ferry.data.ImageFixtures.md5;
 import static org.ferry.data.ImageFixtures.random;
 import static org.ferry.replication.ReplicationKit.count;
 import static org.ferry.replication.ReplicationKit.glanceImage;
-import static org.ferry.replication.ReplicationKit.listBody;
 import static org.ferry.replication.ReplicationKit.outcome;
 import static org.ferry.replication.ReplicationKit.result;
 import static org.ferry.replication.ReplicationKit.run;
-import static org.ferry.replication.ReplicationKit.serve;
 import static org.ferry.replication.ReplicationKit.show;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,7 +41,7 @@ class ReplicationContinuationTest {
 
     @TempDir
     Path dir;
-    WireMockServer source;
+    GlanceStub source;
     TestFerry target;
 
     @AfterEach
@@ -59,18 +57,15 @@ class ReplicationContinuationTest {
         byte[] d1 = random(100 << 10, 21);
         byte[] d2 = random(120 << 10, 22);
         byte[] d3 = random(140 << 10, 23);
-        source = TestFerry.wiremock();
+        source = GlanceStub.started();
         ObjectNode i1 = glanceImage(ID1, "one", "public", d1);
         ObjectNode i2 = glanceImage(ID2, "two", "public", d2);
         ObjectNode i3 = glanceImage(ID3, "three", "public", d3);
-        serve(source, i1, d1);
-        serve(source, i2, d2);
-        serve(source, i3, d3);
+        source.image(i1, d1).image(i2, d2).image(i3, d3);
         // the second image's data is slow, so the stop comes while it is being copied
         source.stubFor(get(urlPathEqualTo("/v2/images/" + ID2 + "/file")).atPriority(1).willReturn(aResponse()
                 .withStatus(200).withFixedDelay(3000).withBody(d2)));
-        source.stubFor(get(urlPathEqualTo("/v2/images")).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json").withBody(listBody(List.of(i1, i2, i3), null))));
+        source.list(List.of(i1, i2, i3));
 
         Map<String, Map<String, String>> c = TestFerry.anyPortConfig(dir);
         TestFerry.section(c, "glance_download_regions").put("RegionTwo", source.baseUrl());

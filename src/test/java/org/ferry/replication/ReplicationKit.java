@@ -2,20 +2,11 @@ package org.ferry.replication;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import org.ferry.testing.TestFerry;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.List;
-import java.util.stream.Collectors;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.awaitility.Awaitility.await;
 import static org.ferry.data.ImageFixtures.concat;
 import static org.ferry.data.ImageFixtures.md5;
@@ -113,39 +104,5 @@ final class ReplicationKit {
         o.putArray("tags").add("golden");
         o.put("os_distro", "debian").put("hw_disk_bus", "virtio");
         return o;
-    }
-
-    /** Serves an image's metadata and data from a WireMock region. */
-    static void serve(WireMockServer region, ObjectNode meta, byte[] data) {
-        String id = meta.get("id").asText();
-        region.stubFor(get(urlPathEqualTo("/v2/images/" + id)).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json").withBody(meta.toString())));
-        region.stubFor(get(urlPathEqualTo("/v2/images/" + id + "/file")).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/octet-stream").withBody(data)));
-    }
-
-    /** The list answer of a Glance region: the images and, unless null, a next link. */
-    static String listBody(List<ObjectNode> images, String next) {
-        ObjectNode o = JSON.createObjectNode();
-        ArrayNode a = o.putArray("images");
-        images.forEach(a::add);
-        o.put("first", "/v2/images?visibility=public");
-        o.put("schema", "/v2/schemas/images");
-        if (next != null) {
-            o.put("next", next);
-        }
-        return o.toString();
-    }
-
-    /** A Keystone v3 token body (for login and validation stubs). */
-    static String tokenBody(String userId, String projectId, List<String> roles, Instant expires, String catalog) {
-        String roleJson = roles.stream().map(r -> "{\"id\":\"role-" + r + "\",\"name\":\"" + r + "\"}")
-                .collect(Collectors.joining(","));
-        return "{\"token\":{\"methods\":[\"password\"],\"expires_at\":\"" + expires.truncatedTo(ChronoUnit.MICROS)
-                + "\",\"issued_at\":\"" + Instant.now().truncatedTo(ChronoUnit.MICROS) + "\",\"user\":{\"id\":\""
-                + userId + "\",\"name\":\"" + userId + "\",\"domain\":{\"id\":\"default\",\"name\":\"Default\"}},"
-                + "\"project\":{\"id\":\"" + projectId + "\",\"name\":\"" + projectId
-                + "\",\"domain\":{\"id\":\"default\",\"name\":\"Default\"}},\"roles\":[" + roleJson + "],"
-                + "\"catalog\":" + catalog + "}}";
     }
 }

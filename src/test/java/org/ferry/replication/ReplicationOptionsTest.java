@@ -50,12 +50,7 @@ class ReplicationOptionsTest {
 
     @AfterAll
     static void stop() {
-        if (target != null) {
-            target.close();
-        }
-        if (one != null) {
-            one.close();
-        }
+        TestFerry.closeAll(target, one);
     }
 
     static String publicImage(String name, String tag, String distro, byte[] data) {

@@ -6,6 +6,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import org.ferry.replication.run.ReplicationService;
 import org.ferry.replication.run.ReplicationStore;
 import org.ferry.replication.run.RunRecord;
+import org.ferry.testing.GlanceStub;
 import org.ferry.testing.TestFerry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,8 +32,7 @@ import static org.awaitility.Awaitility.await;
 import static org.ferry.data.ImageFixtures.random;
 import static org.ferry.replication.ReplicationKit.awaitRun;
 import static org.ferry.replication.ReplicationKit.glanceImage;
-import static org.ferry.replication.ReplicationKit.listBody;
-import static org.ferry.replication.ReplicationKit.serve;
+import static org.ferry.testing.GlanceStub.listBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,16 +45,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ReplicationOverlapTest {
     @TempDir
     static Path dir;
-    static WireMockServer source;
+    static GlanceStub source;
     static TestFerry target;
     static final String IMAGE = UUID.randomUUID().toString();
 
     @BeforeAll
     static void start() {
         byte[] data = random(64 << 10, 31);
-        source = TestFerry.wiremock();
+        source = GlanceStub.started();
         ObjectNode img = glanceImage(IMAGE, "slow-listed", "public", data);
-        serve(source, img, data);
+        source.image(img, data);
         source.stubFor(get(urlPathEqualTo("/v2/images")).willReturn(aResponse().withStatus(200).withFixedDelay(1200)
                 .withHeader("Content-Type", "application/json").withBody(listBody(List.of(img), null))));
 

@@ -2,7 +2,7 @@ package org.ferry.replication;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
+import org.ferry.testing.GlanceStub;
 import org.ferry.testing.KeystoneStub;
 import org.ferry.testing.TestFerry;
 import org.junit.jupiter.api.AfterAll;
@@ -24,11 +24,9 @@ import java.util.UUID;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
-import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.ferry.data.ImageFixtures.md5;
 import static org.ferry.data.ImageFixtures.random;
@@ -36,14 +34,12 @@ import static org.ferry.data.ImageFixtures.sha512;
 import static org.ferry.replication.ReplicationKit.count;
 import static org.ferry.replication.ReplicationKit.glanceImage;
 import static org.ferry.replication.ReplicationKit.image;
-import static org.ferry.replication.ReplicationKit.listBody;
 import static org.ferry.replication.ReplicationKit.result;
 import static org.ferry.replication.ReplicationKit.runJob;
-import static org.ferry.replication.ReplicationKit.serve;
 import static org.ferry.replication.ReplicationKit.show;
 import static org.ferry.replication.ReplicationKit.status;
 import static org.ferry.replication.ReplicationKit.tasks;
-import static org.ferry.replication.ReplicationKit.tokenBody;
+import static org.ferry.testing.GlanceStub.listBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,7 +61,7 @@ class ReplicationRouteTest {
     @TempDir
     static Path dir;
     static KeystoneStub keystone;
-    static WireMockServer two;
+    static GlanceStub two;
     static TestFerry one;
     static TestFerry target;
 
@@ -85,7 +81,7 @@ class ReplicationRouteTest {
     @BeforeAll
     static void start() {
         keystone = new KeystoneStub();
-        two = TestFerry.wiremock();
+        two = GlanceStub.started();
         one = TestFerry.start(dir.resolve("one"), keystoneConfig(dir.resolve("one")));
         Map<String, Map<String, String>> c = keystoneConfig(dir.resolve("target"));
         TestFerry.section(c, "replication").put("jobs", JOB);
@@ -100,10 +96,7 @@ class ReplicationRouteTest {
         keystone.token(OPERATOR, "operator", "admin-project", List.of("admin", "member"), later, catalog);
         keystone.token(MEMBER, "someone", "some-project", List.of("member", "reader"), later, catalog);
         keystone.token(REPLICATOR, "replicator", "service-project", List.of("admin"), later, catalog);
-        keystone.server().stubFor(post(urlPathEqualTo("/v3/auth/tokens")).atPriority(1)
-                .withRequestBody(containing("\"replicator\"")).willReturn(aResponse().withStatus(201)
-                        .withHeader("Content-Type", "application/json").withHeader("X-Subject-Token", REPLICATOR)
-                        .withBody(tokenBody("replicator", "service-project", List.of("admin"), later, catalog))));
+        keystone.login("replicator", REPLICATOR, "service-project", List.of("admin"), later, catalog);
 
         alpha = image(one, "{\"name\":\"alpha\",\"disk_format\":\"qcow2\",\"container_format\":\"bare\","
                 + "\"visibility\":\"public\",\"min_disk\":2,\"min_ram\":512,\"tags\":[\"golden\",\"base\"],"
@@ -116,9 +109,7 @@ class ReplicationRouteTest {
         ObjectNode gamma = glanceImage(GAMMA_ID, "gamma", "public", GAMMA);
         ObjectNode broken = glanceImage(BROKEN_ID, "broken", "public", BROKEN);
         ObjectNode mislisted = glanceImage(MISLISTED_ID, "mislisted", "private", MISLISTED);
-        serve(two, gamma, GAMMA);
-        serve(two, broken, BROKEN);
-        serve(two, mislisted, MISLISTED);
+        two.image(gamma, GAMMA).image(broken, BROKEN).image(mislisted, MISLISTED);
         two.stubFor(get(urlPathEqualTo("/v2/images/" + BROKEN_ID + "/file")).atPriority(1)
                 .willReturn(aResponse().withStatus(500).withBody("disk on fire")));
         // RegionTwo pages its list (two pages) and wrongly includes a private image in the public listing
@@ -140,12 +131,7 @@ class ReplicationRouteTest {
 
     @AfterAll
     static void stop() {
-        if (target != null) {
-            target.close();
-        }
-        if (one != null) {
-            one.close();
-        }
+        TestFerry.closeAll(target, one);
         two.stop();
         keystone.close();
     }

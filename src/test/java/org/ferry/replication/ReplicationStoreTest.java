@@ -10,15 +10,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.ferry.testing.DatabaseContract;
+import org.ferry.testing.TestDatabases;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -32,7 +30,6 @@ import java.util.concurrent.Future;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Replication's tables on both databases Ferry supports (V3__replication.sql runs on each): the job guard that
@@ -45,12 +42,12 @@ class ReplicationStoreTest {
     @DisplayName("on H2")
     class OnH2 extends Contract {
         @Override
-        Database openDatabase() {
+        protected Database openDatabase() {
             return Database.open("jdbc:h2:mem:replication-" + UUID.randomUUID(), 8);
         }
 
         @Override
-        void dropDatabase() {
+        protected void dropDatabase() {
         }
     }
 
@@ -61,62 +58,26 @@ class ReplicationStoreTest {
         private String schema;
 
         @Override
-        Database openDatabase() throws SQLException {
-            baseUrl = System.getenv("FERRY_TEST_PG_URL");
-            if (baseUrl == null || baseUrl.isBlank()) {
-                if (System.getenv("CI") != null) {
-                    fail("FERRY_TEST_PG_URL is not set but CI is: run the suite with scripts/test.sh");
-                }
-                Assumptions.abort("FERRY_TEST_PG_URL is not set: PostgreSQL variant skipped (scripts/test.sh sets it)");
-            }
-            schema = "ferry_repl_" + UUID.randomUUID().toString().replace("-", "");
-            try (Connection c = DriverManager.getConnection(baseUrl); Statement s = c.createStatement()) {
-                s.execute("CREATE SCHEMA " + schema);
-            }
-            Database d = Database.open(baseUrl + (baseUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema, 8);
+        protected Database openDatabase() throws SQLException {
+            baseUrl = TestDatabases.postgresUrl();
+            schema = TestDatabases.uniqueSchema("ferry_repl_");
+            Database d = Database.open(TestDatabases.freshSchema(baseUrl, schema), 8);
             assertTrue(d.isPostgres());
             return d;
         }
 
         @Override
-        void dropDatabase() throws SQLException {
-            try (Connection c = DriverManager.getConnection(baseUrl); Statement s = c.createStatement()) {
-                s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-            }
+        protected void dropDatabase() throws SQLException {
+            TestDatabases.dropSchema(baseUrl, schema);
         }
     }
 
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-    abstract static class Contract {
-        Database db;
+    abstract static class Contract extends DatabaseContract {
         ReplicationStore store;
-        String skipped;
 
-        abstract Database openDatabase() throws Exception;
-
-        abstract void dropDatabase() throws Exception;
-
-        @BeforeAll
-        void open() throws Exception {
-            try {
-                db = openDatabase();
-                store = new ReplicationStore(db.jdbi());
-            } catch (org.opentest4j.TestAbortedException e) {
-                skipped = e.getMessage();
-            }
-        }
-
-        @BeforeEach
-        void skipIfUnavailable() {
-            Assumptions.assumeTrue(skipped == null, skipped);
-        }
-
-        @AfterAll
-        void close() throws Exception {
-            if (db != null) {
-                db.close();
-                dropDatabase();
-            }
+        @Override
+        protected void opened(Database database) {
+            store = new ReplicationStore(database.jdbi());
         }
 
         @Test

@@ -2,10 +2,8 @@ package org.ferry.routes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.ferry.testing.TestFerry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,19 +35,8 @@ class CopyImageTest {
     static final String TO_CHEAP = "{\"method\":{\"name\":\"copy-image\"},\"stores\":[\"cheap\"]}";
     static final String TO_ALL = "{\"method\":{\"name\":\"copy-image\"},\"all_stores\":true}";
 
-    @TempDir
-    static Path dir;
-    static TestFerry ferry;
-
-    @BeforeAll
-    static void start() {
-        ferry = TestFerry.start(dir, TestFerry.anyPortConfig(dir));
-    }
-
-    @AfterAll
-    static void stop() {
-        ferry.close();
-    }
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass().anyPort();
 
     @Test
     void adminCopiesFromFastToCheap() {

@@ -2,31 +2,16 @@ package org.ferry.routes;
 
 import org.ferry.data.ImageFixtures;
 import org.ferry.testing.TestFerry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** "stores": [] is accepted (202) as Glance does, and the task then fails without moving any data. */
 class EmptyStoresTest {
-    @TempDir
-    static Path dir;
-    static TestFerry ferry;
-
-    @BeforeAll
-    static void start() {
-        ferry = TestFerry.start(dir, TestFerry.anyPortConfig(dir));
-    }
-
-    @AfterAll
-    static void stop() {
-        ferry.close();
-    }
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass().anyPort();
 
     @Test
     void glanceDirectWithNoStoresFailsItsTaskAndKeepsTheStagedData() {

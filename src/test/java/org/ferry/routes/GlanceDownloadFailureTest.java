@@ -7,6 +7,7 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import org.ferry.testing.KeystoneStub;
+import org.ferry.testing.GlanceStub;
 import org.ferry.testing.TestFerry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,7 +41,6 @@ import static org.ferry.routes.RouteKit.failure;
 import static org.ferry.routes.RouteKit.glanceDownload;
 import static org.ferry.routes.RouteKit.remoteImage;
 import static org.ferry.routes.RouteKit.show;
-import static org.ferry.routes.RouteKit.stubRemote;
 import static org.ferry.routes.RouteKit.uuid;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -59,18 +59,18 @@ class GlanceDownloadFailureTest {
     @TempDir
     static Path dir;
     static KeystoneStub keystone;
-    static WireMockServer remote;
+    static GlanceStub remote;
     static WireMockServer other;
     static ResetServer resets;
     static TestFerry ferry;
 
     @BeforeAll
     static void start() throws Exception {
-        remote = TestFerry.wiremock();
+        remote = GlanceStub.started();
         other = TestFerry.wiremock();
         resets = new ResetServer();
         String catalog = KeystoneStub.imageCatalog(
-                "RegionTwo", "public", "http://127.0.0.1:" + remote.port() + "/v2",
+                "RegionTwo", "public", remote.v2Url(),
                 "RegionReset", "public", "http://127.0.0.1:" + resets.port());
         keystone = new KeystoneStub().token(TOKEN, "gdf-user", "gdf-project", List.of("member", "reader"),
                 Instant.now().plus(2, ChronoUnit.HOURS), catalog);
@@ -98,7 +98,7 @@ class GlanceDownloadFailureTest {
     /** Serves a remote image whose metadata carries properties and formats that a revert must take back. */
     private static Case prepare(ObjectNode meta, byte[] data) {
         meta.put("hw_disk_bus", "virtio").put("os_distro", "ubuntu");
-        stubRemote(remote, meta, data);
+        remote.image(meta, data);
         return new Case(create(ferry, AUTH), meta.get("id").asText());
     }
 
@@ -121,7 +121,7 @@ class GlanceDownloadFailureTest {
 
     private static String failedFile(ResponseDefinitionBuilder fileResponse, ObjectNode meta, byte[] data) {
         Case c = prepare(meta, data);
-        remote.stubFor(get(urlPathEqualTo("/v2/images/" + c.remoteId() + "/file")).willReturn(fileResponse));
+        remote.dataAnswer(c.remoteId(), fileResponse);
         return failed(c, "RegionTwo", "");
     }
 
@@ -147,7 +147,7 @@ class GlanceDownloadFailureTest {
     void remoteErrorStatus(int status) {
         byte[] data = random(1000);
         Case c = prepare(remoteImage(uuid(), data), data);
-        remote.stubFor(get(urlPathEqualTo("/v2/images/" + c.remoteId())).willReturn(aResponse().withStatus(status)));
+        remote.metadataAnswer(c.remoteId(), aResponse().withStatus(status));
         String m = failed(c, "RegionTwo", "");
         assertTrue(m.endsWith("/v2/images/" + c.remoteId() + " answered " + status), m);
     }
@@ -229,8 +229,8 @@ class GlanceDownloadFailureTest {
         byte[] data = random(50_000);
         ObjectNode meta = remoteImage(uuid(), data);
         Case c = prepare(meta, data);
-        remote.stubFor(get(urlPathEqualTo("/v2/images/" + c.remoteId() + "/file")).willReturn(aResponse()
-                .withStatus(302).withHeader("Location", "http://localhost:" + other.port() + "/blob/" + c.remoteId())));
+        remote.dataAnswer(c.remoteId(), aResponse()
+                .withStatus(302).withHeader("Location", "http://localhost:" + other.port() + "/blob/" + c.remoteId()));
         other.stubFor(get(urlPathEqualTo("/blob/" + c.remoteId())).willReturn(aResponse().withStatus(200)
                 .withBody(data)));
         accepted(ferry, c.id(), glanceDownload("RegionTwo", c.remoteId(), ""), AUTH);
@@ -255,8 +255,8 @@ class GlanceDownloadFailureTest {
         assertTrue(failed(prepare(meta, data), "RegionTwo", "").contains("could not be determined"));
 
         Case c = prepare(remoteImage(uuid(), data), data);
-        remote.stubFor(get(urlPathEqualTo("/v2/images/" + c.remoteId())).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "text/html").withBody("<html>login here</html>")));
+        remote.metadataAnswer(c.remoteId(), aResponse().withStatus(200)
+                .withHeader("Content-Type", "text/html").withBody("<html>login here</html>"));
         String m = failed(c, "RegionTwo", "");
         assertTrue(m.endsWith("/v2/images/" + c.remoteId() + " did not answer with an image in JSON"), m);
     }

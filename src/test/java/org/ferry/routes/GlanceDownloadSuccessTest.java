@@ -2,10 +2,10 @@ package org.ferry.routes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import org.ferry.data.ImageFixtures;
 import org.ferry.testing.KeystoneStub;
+import org.ferry.testing.GlanceStub;
 import org.ferry.testing.TestFerry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,7 +32,6 @@ import static org.ferry.routes.RouteKit.glanceDownload;
 import static org.ferry.routes.RouteKit.remoteImage;
 import static org.ferry.routes.RouteKit.show;
 import static org.ferry.routes.RouteKit.storeDir;
-import static org.ferry.routes.RouteKit.stubRemote;
 import static org.ferry.routes.RouteKit.uuid;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -50,12 +49,12 @@ class GlanceDownloadSuccessTest {
     @TempDir
     static Path dir;
     static KeystoneStub keystone;
-    static WireMockServer remote;
+    static GlanceStub remote;
     static TestFerry ferry;
 
     @BeforeAll
     static void start() {
-        remote = TestFerry.wiremock();
+        remote = GlanceStub.started();
         String catalog = KeystoneStub.imageCatalog(
                 "RegionOne", "public", "http://127.0.0.1:1/unused",
                 "RegionTwo", "public", "http://127.0.0.1:" + remote.port() + "/v2/",
@@ -99,7 +98,7 @@ class GlanceDownloadSuccessTest {
         byte[] data = random(3 * 1024 * 1024 + 17);
         ObjectNode meta = richRemote(data);
         String rid = meta.get("id").asText();
-        stubRemote(remote, meta, data);
+        remote.image(meta, data);
         String id = create(ferry, "{\"name\":\"local\",\"disk_format\":\"raw\",\"container_format\":\"bare\","
                 + "\"hw_disk_bus\":\"ide\",\"speed\":\"slow\",\"os_distro\":\"debian\"}", AUTH);
 
@@ -152,7 +151,7 @@ class GlanceDownloadSuccessTest {
     void downloadsIntoSeveralStores() {
         byte[] data = random(1_234_567);
         ObjectNode meta = remoteImage(uuid(), data);
-        stubRemote(remote, meta, data);
+        remote.image(meta, data);
         String id = create(ferry, AUTH);
         accepted(ferry, id, glanceDownload("RegionThree", meta.get("id").asText(), "\"stores\":[\"fast\",\"cheap\"]"),
                 AUTH);
@@ -171,7 +170,7 @@ class GlanceDownloadSuccessTest {
         byte[] data = random(65_537);
         ObjectNode meta = remoteImage(uuid(), data);
         String rid = meta.get("id").asText();
-        stubRemote(remote, meta, data);
+        remote.image(meta, data);
         String id = create(ferry, AUTH);
         accepted(ferry, id, "{\"method\":{\"name\":\"glance-download\",\"glance_region\":\"regiontwo\","
                 + "\"glance_image_id\":\"" + rid + "\",\"glance_service_interface\":\"internal\"},"

@@ -10,9 +10,8 @@ import org.ferry.testing.TestFerry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,10 +42,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The import lock (§4.3): concurrent imports, and the takeover of a lock whose task stopped long ago. */
 class ImportLockTest {
-    @TempDir
-    static Path dir;
     static WireMockServer web;
-    static TestFerry ferry;
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass().anyPort();
     static ImageRepository images;
     static TaskRepository taskRows;
     static final byte[] DATA = random(800_000);
@@ -57,14 +55,12 @@ class ImportLockTest {
         web = TestFerry.wiremock();
         web.stubFor(get(urlPathEqualTo("/slow")).willReturn(aResponse().withBody(DATA).withFixedDelay(700)));
         slowUrl = "http://127.0.0.1:" + web.port() + "/slow";
-        ferry = TestFerry.start(dir, TestFerry.anyPortConfig(dir));
         images = new ImageRepository(ferry.ferry().database().jdbi());
         taskRows = new TaskRepository(ferry.ferry().database().jdbi());
     }
 
     @AfterAll
     static void stop() {
-        ferry.close();
         web.stop();
     }
 

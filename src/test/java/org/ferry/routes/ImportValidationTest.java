@@ -10,9 +10,8 @@ import org.ferry.testing.TestFerry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Instant;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -38,10 +37,9 @@ class ImportValidationTest {
     static final String[] OTHER = {"X-Project-Id", "other", "X-User-Id", "other-user", "X-Roles", "member,reader"};
     static final String WEB = "{\"method\":{\"name\":\"web-download\",\"uri\":\"%s\"}}";
 
-    @TempDir
-    static Path dir;
     static WireMockServer web;
-    static TestFerry ferry;
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass().anyPort();
     static String queued;
     static String active;
     static String url;
@@ -49,7 +47,6 @@ class ImportValidationTest {
     @BeforeAll
     static void start() {
         web = TestFerry.wiremock();
-        ferry = TestFerry.start(dir, TestFerry.anyPortConfig(dir));
         queued = create(ferry, MEMBER);
         active = uploaded(ferry, random(4096), MEMBER);
         url = "http://127.0.0.1:" + web.port() + "/img";
@@ -58,7 +55,6 @@ class ImportValidationTest {
 
     @AfterAll
     static void stop() {
-        ferry.close();
         web.stop();
     }
 

@@ -1,19 +1,15 @@
 package org.ferry.routes;
 
+import org.ferry.testing.RawHttpServer;
 import org.ferry.testing.TestFerry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -90,78 +86,45 @@ class ResumeTest {
      * Serves image metadata, and the image's file in pieces: while breaks are left, each response sends up to
      * 500,000 bytes from the requested offset and then resets the connection; Range requests get 206.
      */
-    static final class FlakyServer implements AutoCloseable {
+    static final class FlakyServer extends RawHttpServer {
         private static final int PIECE = 500_000;
-        private final ServerSocket server;
         final AtomicInteger breaksLeft = new AtomicInteger();
         final List<String> ranges = Collections.synchronizedList(new ArrayList<>());
         volatile byte[] data = new byte[0];
         volatile String json = "{}";
 
         FlakyServer() throws IOException {
-            server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-            Thread t = new Thread(this::serve, "flaky-server");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        int port() {
-            return server.getLocalPort();
-        }
-
-        private void serve() {
-            while (!server.isClosed()) {
-                try (Socket s = server.accept()) {
-                    BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
-                    String path = in.readLine().split(" ")[1];
-                    String range = null;
-                    for (String l = in.readLine(); l != null && !l.isEmpty(); l = in.readLine()) {
-                        if (l.toLowerCase().startsWith("range:")) {
-                            range = l.substring(6).strip();
-                        }
-                    }
-                    OutputStream out = s.getOutputStream();
-                    if (!path.endsWith("/file")) {
-                        byte[] body = json.getBytes(StandardCharsets.UTF_8);
-                        out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
-                                + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                        out.write(body);
-                        continue;
-                    }
-                    int from = 0;
-                    String status = "200 OK";
-                    String extra = "";
-                    if (range != null) {
-                        ranges.add(range);
-                        from = Integer.parseInt(range.substring(6, range.length() - 1));
-                        status = "206 Partial Content";
-                        extra = "Content-Range: bytes " + from + "-" + (data.length - 1) + "/" + data.length + "\r\n";
-                    }
-                    out.write(("HTTP/1.1 " + status + "\r\nContent-Type: application/octet-stream\r\n" + extra
-                            + "Connection: close\r\nContent-Length: " + (data.length - from) + "\r\n\r\n")
-                            .getBytes(StandardCharsets.US_ASCII));
-                    if (breaksLeft.getAndDecrement() > 0) {
-                        out.write(data, from, Math.min(PIECE, data.length - from));
-                        out.flush();
-                        s.setSoTimeout(300);
-                        try {
-                            s.getInputStream().read();
-                        } catch (SocketTimeoutException expected) {
-                            // let the client read what was sent before the reset
-                        }
-                        s.setSoLinger(true, 0);
-                    } else {
-                        out.write(data, from, data.length - from);
-                    }
-                } catch (IOException | RuntimeException e) {
-                    // next connection
-                }
-            }
+            super("flaky-server");
         }
 
         @Override
-        public void close() throws IOException {
-            server.close();
+        protected void answer(String path, Map<String, String> headers, Socket s, OutputStream out)
+                throws IOException {
+            if (!path.endsWith("/file")) {
+                writeJson(out, json);
+                return;
+            }
+            String range = headers.get("range");
+            int from = 0;
+            String status = "200 OK";
+            String extra = "";
+            if (range != null) {
+                ranges.add(range);
+                from = Integer.parseInt(range.substring(6, range.length() - 1));
+                status = "206 Partial Content";
+                extra = "Content-Range: bytes " + from + "-" + (data.length - 1) + "/" + data.length + "\r\n";
+            }
+            out.write(("HTTP/1.1 " + status + "\r\nContent-Type: application/octet-stream\r\n" + extra
+                    + "Connection: close\r\nContent-Length: " + (data.length - from) + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            if (breaksLeft.getAndDecrement() > 0) {
+                out.write(data, from, Math.min(PIECE, data.length - from));
+                out.flush();
+                // let the client read what was sent before the reset
+                resetAfterRead(s, 300);
+            } else {
+                out.write(data, from, data.length - from);
+            }
         }
     }
 }

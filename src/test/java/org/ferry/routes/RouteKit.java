@@ -3,21 +3,14 @@ package org.ferry.routes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
+import org.ferry.data.ImageFixtures;
 import org.ferry.testing.TestFerry;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Stream;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.awaitility.Awaitility.await;
 import static org.ferry.data.ImageFixtures.concat;
 import static org.ferry.data.ImageFixtures.md5;
@@ -118,25 +111,16 @@ final class RouteKit {
     }
 
     static Path storeDir(TestFerry f, String store) {
-        return f.dir().resolve(store);
+        return ImageFixtures.storeDir(f, store);
     }
 
     static List<String> files(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ImageFixtures.files(dir);
     }
 
     /** No staged file, sidecar or unfinished (hidden .part/.tmp) write of the image is left in {@code dir}. */
     static void assertNoTraces(Path dir, String id) {
-        List<String> left = files(dir).stream()
-                .filter(n -> n.contains(id) || n.endsWith(".part") || n.endsWith(".tmp")).toList();
-        assertEquals(List.of(), left, "left in " + dir);
+        assertEquals(List.of(), ImageFixtures.traces(dir, id), "left in " + dir);
     }
 
     static void assertStagingClean(TestFerry f, String id) {
@@ -168,15 +152,6 @@ final class RouteKit {
                 .put("checksum", md5(data)).put("os_hash_algo", "sha512").put("os_hash_value", sha512(data))
                 .put("min_disk", 0).put("min_ram", 0);
         return o;
-    }
-
-    /** Serves a remote image's metadata and data under {@code /v2/images/<id>}. */
-    static void stubRemote(WireMockServer remote, ObjectNode meta, byte[] data) {
-        String id = meta.get("id").asText();
-        remote.stubFor(get(urlPathEqualTo("/v2/images/" + id)).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json").withBody(meta.toString())));
-        remote.stubFor(get(urlPathEqualTo("/v2/images/" + id + "/file")).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/octet-stream").withBody(data)));
     }
 
     static String glanceDownload(String region, String remoteId, String extra) {

@@ -7,10 +7,7 @@ import org.ferry.testing.TestFerry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.Map;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -31,28 +28,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Imports without enabled_backends (§4.1, §4.2 #25): store parameters are ignored, stores are never recorded. */
 class SingleStoreImportTest {
-    @TempDir
-    static Path dir;
     static WireMockServer web;
-    static TestFerry ferry;
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass((dir, c) -> {
+        c.get("DEFAULT").remove("enabled_backends");
+        c.remove("fast");
+        c.remove("cheap");
+        TestFerry.section(c, "glance_store").remove("default_backend");
+        TestFerry.section(c, "glance_store").put("filesystem_store_datadir", dir.resolve("images").toString());
+    }).anyPort();
     static String base;
 
     @BeforeAll
     static void start() {
         web = TestFerry.wiremock();
         base = "http://127.0.0.1:" + web.port();
-        Map<String, Map<String, String>> c = TestFerry.anyPortConfig(dir);
-        c.get("DEFAULT").remove("enabled_backends");
-        c.remove("fast");
-        c.remove("cheap");
-        TestFerry.section(c, "glance_store").remove("default_backend");
-        TestFerry.section(c, "glance_store").put("filesystem_store_datadir", dir.resolve("images").toString());
-        ferry = TestFerry.start(dir, c);
     }
 
     @AfterAll
     static void stop() {
-        ferry.close();
         web.stop();
     }
 

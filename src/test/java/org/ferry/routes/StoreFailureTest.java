@@ -2,8 +2,8 @@ package org.ferry.routes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import org.ferry.catalog.ImageRepository;
+import org.ferry.testing.GlanceStub;
 import org.ferry.testing.TestFerry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -36,7 +36,6 @@ import static org.ferry.routes.RouteKit.remoteImage;
 import static org.ferry.routes.RouteKit.show;
 import static org.ferry.routes.RouteKit.staging;
 import static org.ferry.routes.RouteKit.storeDir;
-import static org.ferry.routes.RouteKit.stubRemote;
 import static org.ferry.routes.RouteKit.uuid;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -51,13 +50,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StoreFailureTest {
     @TempDir
     static Path dir;
-    static WireMockServer remote;
+    static GlanceStub remote;
     static TestFerry ferry;
     static final List<Path> broken = new ArrayList<>();
 
     @BeforeAll
     static void start() {
-        remote = TestFerry.wiremock();
+        remote = GlanceStub.started();
         Map<String, Map<String, String>> c = TestFerry.anyPortConfig(dir);
         TestFerry.section(c, "glance_download_regions").put("RegionTwo", "http://127.0.0.1:" + remote.port());
         ferry = TestFerry.start(dir, c);
@@ -88,7 +87,7 @@ class StoreFailureTest {
 
     private static String remoteWith(byte[] data) {
         ObjectNode meta = remoteImage(uuid(), data);
-        stubRemote(remote, meta, data);
+        remote.image(meta, data);
         return meta.get("id").asText();
     }
 

@@ -1,14 +1,11 @@
 package org.ferry.routes;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import org.ferry.testing.TestFerry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.ferry.testing.WebServer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -36,33 +33,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * applies to {@code import_from} at the API and to every redirect in the task (Glance's SSRF fix).
  */
 class TaskImportTest {
-    @TempDir
-    static Path dir;
-    static WireMockServer web;
-    static ResetServer resets;
-    static TestFerry ferry;
-    static String base;
-
-    @BeforeAll
-    static void start() throws Exception {
-        web = TestFerry.wiremock();
-        resets = new ResetServer();
-        base = "http://127.0.0.1:" + web.port();
-        Map<String, Map<String, String>> c = TestFerry.anyPortConfig(dir);
+    @RegisterExtension
+    static final WebServer web = WebServer.started();
+    @RegisterExtension
+    static final ResetServer resets = ResetServer.started();
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass(c -> {
         Map<String, String> filtering = TestFerry.section(c, "import_filtering_opts");
         filtering.put("disallowed_ports", "[25, 6666]");
         filtering.put("disallowed_hosts", "[localhost]");
         filtering.put("allowed_schemes", "[]");
         filtering.put("disallowed_schemes", "[https]");
-        ferry = TestFerry.start(dir, c);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        ferry.close();
-        web.stop();
-        resets.close();
-    }
+    }).anyPort();
+    static final String base = "http://127.0.0.1:" + web.port();
 
     static String importTask(String uri, String imageProperties) {
         return "{\"type\": \"import\", \"input\": {\"import_from\": \"" + uri + "\", \"import_from_format\": \"raw\", "

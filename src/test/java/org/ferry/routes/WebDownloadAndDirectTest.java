@@ -1,16 +1,12 @@
 package org.ferry.routes;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import org.ferry.testing.TestFerry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.ferry.testing.WebServer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Map;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -34,29 +30,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** web-download (§4.5, §4.7: the URI at the API, every redirect hop in the task) and glance-direct successes. */
 class WebDownloadAndDirectTest {
-    @TempDir
-    static Path dir;
-    static WireMockServer web;
-    static ResetServer resets;
-    static TestFerry ferry;
-    static String base;
-
-    @BeforeAll
-    static void start() throws Exception {
-        web = TestFerry.wiremock();
-        resets = new ResetServer();
-        base = "http://127.0.0.1:" + web.port();
-        Map<String, Map<String, String>> c = TestFerry.anyPortConfig(dir);
-        TestFerry.section(c, "import_filtering_opts").put("disallowed_ports", "[25, 6666]");
-        ferry = TestFerry.start(dir, c);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        ferry.close();
-        web.stop();
-        resets.close();
-    }
+    @RegisterExtension
+    static final WebServer web = WebServer.started();
+    @RegisterExtension
+    static final ResetServer resets = ResetServer.started();
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass(c ->
+            TestFerry.section(c, "import_filtering_opts").put("disallowed_ports", "[25, 6666]")).anyPort();
+    static final String base = "http://127.0.0.1:" + web.port();
 
     private static String webDownload(String uri, String extra) {
         return "{\"method\":{\"name\":\"web-download\",\"uri\":\"" + uri + "\"}" + extra + "}";

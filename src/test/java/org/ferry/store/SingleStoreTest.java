@@ -3,14 +3,10 @@ package org.ferry.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.ferry.data.ImageFixtures;
 import org.ferry.testing.TestFerry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
 
 import static org.ferry.data.ImageFixtures.create;
 import static org.ferry.data.ImageFixtures.random;
@@ -23,25 +19,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Ferry without enabled_backends: one legacy file store; everything multistore is off. */
 class SingleStoreTest {
-    @TempDir
-    static Path dir;
-    static TestFerry ferry;
-
-    @BeforeAll
-    static void start() {
-        Map<String, Map<String, String>> c = TestFerry.defaults(dir);
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass((dir, c) -> {
         TestFerry.section(c, "DEFAULT").remove("enabled_backends");
         c.remove("fast");
         c.remove("cheap");
         TestFerry.section(c, "glance_store").clear();
         TestFerry.section(c, "glance_store").put("filesystem_store_datadir", dir.resolve("images").toString());
-        ferry = TestFerry.start(dir, c);
-    }
-
-    @AfterAll
-    static void stop() {
-        ferry.close();
-    }
+    });
 
     @Test
     void storesInfoIs404() {
@@ -66,7 +51,7 @@ class SingleStoreTest {
         JsonNode img = show(ferry, id);
         assertEquals("active", img.get("status").asText());
         assertFalse(img.has("stores"), "no stores field without multistore: " + img);
-        assertArrayEquals(data, Files.readAllBytes(dir.resolve("images").resolve(id)));
+        assertArrayEquals(data, Files.readAllBytes(ferry.dir().resolve("images").resolve(id)));
         var r = ferry.get("/v2/images/" + id + "/file");
         assertEquals(200, r.status());
         assertArrayEquals(data, r.body());
@@ -78,7 +63,7 @@ class SingleStoreTest {
         var r = ferry.putData("/v2/images/" + id + "/file", random(10), "X-Image-Meta-Store", "nope",
                 "x-openstack-base-image-ref", "0d5e8b8a-0000-4000-8000-000000000000");
         assertEquals(204, r.status(), r.text());
-        assertTrue(Files.exists(dir.resolve("images").resolve(id)));
+        assertTrue(Files.exists(ferry.dir().resolve("images").resolve(id)));
         assertEquals(0, ferry.get("/v2/images/" + id + "/tasks").json().get("tasks").size());
     }
 
@@ -94,7 +79,7 @@ class SingleStoreTest {
         String id = uploaded(ferry, random(10));
         var r = ferry.delete("/v2/stores/file/" + id);
         assertEquals(404, r.status(), r.text());
-        assertTrue(Files.exists(dir.resolve("images").resolve(id)));
+        assertTrue(Files.exists(ferry.dir().resolve("images").resolve(id)));
     }
 
     @Test

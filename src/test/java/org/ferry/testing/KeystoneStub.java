@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
@@ -71,6 +72,19 @@ public final class KeystoneStub implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Answers a login (POST /v3/auth/tokens) whose body names {@code username} with {@code token} for that user in
+     * {@code projectId}, ahead of the service login every other login gets.
+     */
+    public KeystoneStub login(String username, String token, String projectId, List<String> roles, Instant expires,
+                              String catalogJson) {
+        server.stubFor(post(urlPathEqualTo("/v3/auth/tokens")).atPriority(1)
+                .withRequestBody(containing("\"" + username + "\"")).willReturn(aResponse().withStatus(201)
+                        .withHeader("Content-Type", "application/json").withHeader("X-Subject-Token", token)
+                        .withBody(tokenBody(username, projectId, roles, expires, catalogJson))));
+        return this;
+    }
+
     /** How many times Keystone was asked to validate the token, and how many of those asked allow_expired. */
     public int validations(String token, boolean allowExpired) {
         var pattern = getRequestedFor(urlPathEqualTo("/v3/auth/tokens")).withHeader("X-Subject-Token", equalTo(token));
@@ -89,6 +103,16 @@ public final class KeystoneStub implements AutoCloseable {
         return token(token, userId, projectId, roles, Instant.now().plus(1, ChronoUnit.HOURS), "[]");
     }
 
+    /**
+     * A Keystone knowing two tokens: {@code member-token} (demo-user, member and reader of demo-project) and
+     * {@code admin-token} (admin-user, admin of admin-project).
+     */
+    public static KeystoneStub memberAndAdmin() {
+        return new KeystoneStub()
+                .token("member-token", "demo-user", "demo-project", List.of("member", "reader"))
+                .token("admin-token", "admin-user", "admin-project", List.of("admin", "member", "reader"));
+    }
+
     /** Image endpoints of several regions, one entry per (region, interface, url) triple. */
     public static String imageCatalog(String... regionInterfaceUrl) {
         StringBuilder eps = new StringBuilder();
@@ -104,7 +128,8 @@ public final class KeystoneStub implements AutoCloseable {
         return "[{\"id\":\"s-image\",\"type\":\"image\",\"name\":\"glance\",\"endpoints\":[" + eps + "]}]";
     }
 
-    static String tokenBody(String userId, String projectId, List<String> roles, Instant expires, String catalog) {
+    /** A Keystone v3 token body, as a login (201) or a validation (200) answers it. */
+    public static String tokenBody(String userId, String projectId, List<String> roles, Instant expires, String catalog) {
         String roleJson = roles.stream().map(r -> "{\"id\":\"role-" + r + "\",\"name\":\"" + r + "\"}")
                 .collect(Collectors.joining(","));
         return "{\"token\":{\"methods\":[\"password\"],\"expires_at\":\"" + expires.truncatedTo(ChronoUnit.MICROS)

@@ -3,14 +3,11 @@ package org.ferry.api.locations;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import org.ferry.api.members.Caller;
+import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
@@ -30,28 +27,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HashRetriesTest {
     static final byte[] DATA = WebImages.randomBytes(1024 * 1024 + 5, 3);
 
-    @TempDir
-    static Path dir;
-    static WebImages web;
-    static TestFerry ferry;
-    static Caller owner;
-    static Caller cinder;
-
-    @BeforeAll
-    static void start() {
-        web = new WebImages();
-        Map<String, Map<String, String>> c = TestFerry.defaults(dir);
-        TestFerry.section(c, "DEFAULT").putAll(Map.of("enabled_backends", "fast:file, web:http", "http_retries", "2"));
-        ferry = TestFerry.start(dir, c);
-        owner = Caller.member(ferry, "proj-a");
-        cinder = Caller.as(ferry, "proj-a", "member,reader,service");
-    }
-
-    @AfterAll
-    static void stop() {
-        ferry.close();
-        web.close();
-    }
+    @RegisterExtension
+    static final WebImages web = new WebImages();
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass(c ->
+            TestFerry.section(c, "DEFAULT").putAll(Map.of("enabled_backends", "fast:file, web:http", "http_retries", "2")));
+    static final ApiClient owner = ApiClient.member(ferry, "proj-a");
+    static final ApiClient cinder = ApiClient.as(ferry, "proj-a", "member,reader,service");
 
     /** HEAD answers the size; GET breaks off in the body {@code failures} times (after the headers, so OkHttp itself does not retry), then serves the data. */
     static String flaky(String path, int failures) {

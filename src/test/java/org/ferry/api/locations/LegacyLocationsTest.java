@@ -1,19 +1,18 @@
 package org.ferry.api.locations;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.ferry.api.members.Caller;
+import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
 import org.ferry.testing.TestFerry.TestResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-import static org.ferry.api.members.Caller.assertError;
+import static org.ferry.testing.ApiClient.assertError;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -29,34 +28,23 @@ class LegacyLocationsTest {
     static final String MD5 = WebImages.hex("MD5", DATA);
     static final String SHA512 = WebImages.hex("SHA-512", DATA);
 
-    @TempDir
-    static Path dir;
-    static WebImages web;
-    static TestFerry ferry;
-    static Caller admin;
-    static Caller alice;
-    static Caller bob;
+    @RegisterExtension
+    static final WebImages web = new WebImages();
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass(c -> {
+        TestFerry.section(c, "DEFAULT").putAll(Map.of("enabled_backends", "fast:file, cheap:file, web:http",
+                "show_multiple_locations", "true", "show_image_direct_url", "true", "image_location_quota", "3"));
+    });
+    static final ApiClient admin = ApiClient.admin(ferry);
+    static final ApiClient alice = ApiClient.member(ferry, "proj-a");
+    static final ApiClient bob = ApiClient.member(ferry, "proj-b");
     static String url;
     static String url2;
 
     @BeforeAll
     static void start() {
-        web = new WebImages();
         url = web.serve("/images/cirros.img", DATA);
         url2 = web.serve("/mirror/cirros.img", DATA);
-        Map<String, Map<String, String>> c = TestFerry.defaults(dir);
-        TestFerry.section(c, "DEFAULT").putAll(Map.of("enabled_backends", "fast:file, cheap:file, web:http",
-                "show_multiple_locations", "true", "show_image_direct_url", "true", "image_location_quota", "3"));
-        ferry = TestFerry.start(dir, c);
-        admin = Caller.admin(ferry);
-        alice = Caller.member(ferry, "proj-a");
-        bob = Caller.member(ferry, "proj-b");
-    }
-
-    @AfterAll
-    static void stop() {
-        ferry.close();
-        web.close();
     }
 
     static String add(String url, String extra) {
@@ -70,7 +58,7 @@ class LegacyLocationsTest {
     }
 
     /** A queued image made active by an http location. */
-    static String withLocation(Caller who) {
+    static String withLocation(ApiClient who) {
         String id = who.createRaw("");
         ok(who.patch(id, add(url, "")));
         return id;
@@ -122,7 +110,7 @@ class LegacyLocationsTest {
     @Test
     void draftFourPatchAsTempestSendsIt() {
         String id = alice.createRaw("");
-        JsonNode img = ok(alice.patch(id, Caller.V20, "[{\"add\":\"/locations/-\",\"value\":{\"url\":\"" + url
+        JsonNode img = ok(alice.patch(id, ApiClient.V20, "[{\"add\":\"/locations/-\",\"value\":{\"url\":\"" + url
                 + "\",\"metadata\":{}}}]"));
         assertEquals("active", img.get("status").asText());
     }
@@ -321,7 +309,7 @@ class LegacyLocationsTest {
         String id = alice.createRaw("");
         // another project does not see the image; a member of the owner project with reader only may not
         assertEquals(404, bob.patch(id, add(url, "")).status());
-        assertError(Caller.as(ferry, "proj-a", "reader").patch(id, add(url, "")), 403, "set_image_location");
+        assertError(ApiClient.as(ferry, "proj-a", "reader").patch(id, add(url, "")), 403, "set_image_location");
         // a project the image is shared with sees it but may not set locations
         assertEquals(200, alice.post("/v2/images/" + id + "/members", "{\"member\":\"proj-b\"}").status());
         assertError(bob.patch(id, add(url, "")), 403, "set_image_location");
@@ -331,7 +319,7 @@ class LegacyLocationsTest {
     @Test
     void theNewLocationApiShowsItsLocationInTheView() {
         String id = alice.createRaw("");
-        Caller cinder = Caller.as(ferry, "proj-a", "member,reader,service");
+        ApiClient cinder = ApiClient.as(ferry, "proj-a", "member,reader,service");
         TestResponse r = cinder.post("/v2/images/" + id + "/locations", "{\"url\":\"" + url + "\"}");
         assertEquals(202, r.status(), r.text());
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
@@ -351,7 +339,7 @@ class LegacyLocationsTest {
 
     @Test
     void fileLocationsInsideAStoreAreForAdminsOnly() throws Exception {
-        Path fast = dir.resolve("fast");
+        Path fast = ferry.dir().resolve("fast");
         Path file = fast.resolve("volume-0001.raw");
         Files.write(file, DATA);
         String fileUrl = "file://" + file.toAbsolutePath().normalize();
@@ -363,7 +351,7 @@ class LegacyLocationsTest {
         assertEquals(DATA.length, img.get("size").asLong());
         assertArrayEquals(DATA, alice.get("/v2/images/" + id + "/file").body());
         // outside every store directory, or the directory itself, or empty: refused even for an admin
-        Path outside = dir.resolve("outside.raw");
+        Path outside = ferry.dir().resolve("outside.raw");
         Files.write(outside, DATA);
         assertError(admin.patch(alice.createRaw(""), add("file://" + outside.toAbsolutePath(), "")), 400,
                 "Invalid location");

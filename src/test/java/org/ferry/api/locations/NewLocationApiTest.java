@@ -1,26 +1,24 @@
 package org.ferry.api.locations;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.ferry.api.members.Caller;
 import org.ferry.catalog.ImageRepository;
 import org.ferry.catalog.Task;
 import org.ferry.catalog.TaskRepository;
+import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
 import org.ferry.testing.TestFerry.TestResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.UUID;
 
 import static org.awaitility.Awaitility.await;
-import static org.ferry.api.members.Caller.assertError;
+import static org.ferry.testing.ApiClient.assertError;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -37,35 +35,21 @@ class NewLocationApiTest {
     static final String SHA256 = WebImages.hex("SHA-256", DATA);
     static final String SHA512 = WebImages.hex("SHA-512", DATA);
 
-    @TempDir
-    static Path dir;
-    static WebImages web;
-    static TestFerry ferry;
-    static Caller admin;
-    static Caller cinder;
-    static Caller owner;
-    static Caller alt;
-    static Caller stranger;
+    @RegisterExtension
+    static final WebImages web = new WebImages();
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass(c ->
+            TestFerry.section(c, "DEFAULT").put("enabled_backends", "fast:file, cheap:file, web:http"));
+    static final ApiClient admin = ApiClient.admin(ferry);
+    static final ApiClient cinder = ApiClient.as(ferry, "proj-a", "member,reader,service");
+    static final ApiClient owner = ApiClient.member(ferry, "proj-a");
+    static final ApiClient alt = ApiClient.member(ferry, "proj-b");
+    static final ApiClient stranger = ApiClient.member(ferry, "proj-c");
     static String url;
 
     @BeforeAll
     static void start() {
-        web = new WebImages();
         url = web.serve("/volumes/vol-1.raw", DATA);
-        Map<String, Map<String, String>> c = TestFerry.defaults(dir);
-        TestFerry.section(c, "DEFAULT").put("enabled_backends", "fast:file, cheap:file, web:http");
-        ferry = TestFerry.start(dir, c);
-        admin = Caller.admin(ferry);
-        cinder = Caller.as(ferry, "proj-a", "member,reader,service");
-        owner = Caller.member(ferry, "proj-a");
-        alt = Caller.member(ferry, "proj-b");
-        stranger = Caller.member(ferry, "proj-c");
-    }
-
-    @AfterAll
-    static void stop() {
-        ferry.close();
-        web.close();
     }
 
     static String locations(String id) {
@@ -82,7 +66,7 @@ class NewLocationApiTest {
         assertEquals(0, r.body().length);
     }
 
-    static JsonNode awaitStatus(Caller who, String id, String status) {
+    static JsonNode awaitStatus(ApiClient who, String id, String status) {
         JsonNode[] last = new JsonNode[1];
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             last[0] = who.show(id);
@@ -91,7 +75,7 @@ class NewLocationApiTest {
         return last[0];
     }
 
-    static JsonNode awaitTask(Caller who, String id) {
+    static JsonNode awaitTask(ApiClient who, String id) {
         JsonNode[] task = new JsonNode[1];
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             TestResponse r = who.get("/v2/images/" + id + "/tasks");
@@ -212,7 +196,7 @@ class NewLocationApiTest {
         assertEquals(200, owner.post("/v2/images/" + id + "/members", "{\"member\":\"proj-b\"}").status());
         // a member project of a shared image, or the owner without the member role: 403
         assertError(alt.post(locations(id), body(url, null, null)), 403, "add_image_location");
-        assertError(Caller.as(ferry, "proj-a", "reader").post(locations(id), body(url, null, null)), 403,
+        assertError(ApiClient.as(ferry, "proj-a", "reader").post(locations(id), body(url, null, null)), 403,
                 "add_image_location");
         assertError(stranger.post(locations(id), body(url, null, null)), 404, "No image found");
         // reading locations is for service and admin tokens only
@@ -220,7 +204,7 @@ class NewLocationApiTest {
         assertError(alt.get(locations(id)), 403, "fetch_image_location");
         assertEquals(404, stranger.get(locations(id)).status());
         // without the service role only http URLs, and only with an http store
-        Path volume = dir.resolve("fast").resolve("volume-owner.raw");
+        Path volume = ferry.dir().resolve("fast").resolve("volume-owner.raw");
         Files.write(volume, DATA);
         assertError(owner.post(locations(id), body("file://" + volume.toAbsolutePath(), null, null)), 403,
                 "http store must be enabled to use location API by normal user.");
@@ -235,7 +219,7 @@ class NewLocationApiTest {
     @Test
     void aServiceTokenWithoutReaderPassesOnItsRole() {
         String id = admin.createRaw("\"visibility\":\"public\"");
-        Caller service = Caller.as(ferry, "services", "service");
+        ApiClient service = ApiClient.as(ferry, "services", "service");
         accepted(service.post(locations(id), body(url, null, null)));
         awaitStatus(admin, id, "active");
         TestResponse r = service.get(locations(id));
@@ -245,7 +229,7 @@ class NewLocationApiTest {
 
     @Test
     void serviceMayNameAFileInsideAStore() throws Exception {
-        Path volume = dir.resolve("cheap").resolve("volume-0002.raw");
+        Path volume = ferry.dir().resolve("cheap").resolve("volume-0002.raw");
         Files.write(volume, DATA);
         String id = owner.createRaw("");
         accepted(cinder.post(locations(id), body("file://" + volume.toAbsolutePath(), "sha512", SHA512)));
@@ -258,7 +242,7 @@ class NewLocationApiTest {
 
     @Test
     void unusableLocationsFailTheTaskAndLeaveTheImageQueued() throws Exception {
-        Path outside = dir.resolve("outside.raw");
+        Path outside = ferry.dir().resolve("outside.raw");
         Files.write(outside, DATA);
         String[] bad = {"gopher://example.com/x.img", web.url("/missing.img"), "file://" + outside.toAbsolutePath()};
         for (String u : bad) {

@@ -1,14 +1,11 @@
 package org.ferry.api.locations;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.ferry.api.members.Caller;
+import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
@@ -22,29 +19,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class NoSecureHashTest {
     static final byte[] DATA = WebImages.randomBytes(64 * 1024, 5);
 
-    @TempDir
-    static Path dir;
-    static WebImages web;
-    static TestFerry ferry;
-    static Caller owner;
-    static Caller cinder;
-
-    @BeforeAll
-    static void start() {
-        web = new WebImages();
-        Map<String, Map<String, String>> c = TestFerry.defaults(dir);
+    @RegisterExtension
+    static final WebImages web = new WebImages();
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass(c -> {
         TestFerry.section(c, "DEFAULT").putAll(Map.of("enabled_backends", "fast:file, web:http",
                 "do_secure_hash", "false"));
-        ferry = TestFerry.start(dir, c);
-        owner = Caller.member(ferry, "proj-a");
-        cinder = Caller.as(ferry, "proj-a", "member,reader,service");
-    }
-
-    @AfterAll
-    static void stop() {
-        ferry.close();
-        web.close();
-    }
+    });
+    static final ApiClient owner = ApiClient.member(ferry, "proj-a");
+    static final ApiClient cinder = ApiClient.as(ferry, "proj-a", "member,reader,service");
 
     static JsonNode active(String id) {
         await().atMost(Duration.ofSeconds(30)).until(() -> owner.show(id).get("status").asText().equals("active"));

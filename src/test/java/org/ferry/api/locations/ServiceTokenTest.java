@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.ferry.testing.KeystoneStub;
 import org.ferry.testing.TestFerry;
 import org.ferry.testing.TestFerry.TestResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,33 +26,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ServiceTokenTest {
     static final byte[] DATA = WebImages.randomBytes(512 * 1024, 13);
 
-    @TempDir
-    static Path dir;
-    static KeystoneStub keystone;
-    static WebImages web;
-    static TestFerry ferry;
-
-    @BeforeAll
-    static void start() {
-        keystone = new KeystoneStub()
-                .token("cinder", "cinder-user", "proj-a", List.of("member", "reader", "service"))
-                .token("owner", "owner-user", "proj-a", List.of("member", "reader"))
-                .token("alt", "alt-user", "proj-b", List.of("member", "reader"))
-                .token("cinder-service", "cinder-user", "services", List.of("service"));
-        web = new WebImages();
-        Map<String, Map<String, String>> c = TestFerry.defaults(dir);
-        TestFerry.section(c, "DEFAULT").putAll(Map.of("enabled_backends", "fast:file, cheap:file, web:http",
-                "show_multiple_locations", "false"));
-        TestFerry.keystone(c, keystone.url());
-        ferry = TestFerry.start(dir, c);
-    }
-
-    @AfterAll
-    static void stop() {
-        ferry.close();
-        web.close();
-        keystone.close();
-    }
+    @RegisterExtension
+    static final WebImages web = new WebImages();
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass(c -> TestFerry.section(c, "DEFAULT").putAll(Map.of(
+            "enabled_backends", "fast:file, cheap:file, web:http", "show_multiple_locations", "false")))
+            .behind(new KeystoneStub()
+                    .token("cinder", "cinder-user", "proj-a", List.of("member", "reader", "service"))
+                    .token("owner", "owner-user", "proj-a", List.of("member", "reader"))
+                    .token("alt", "alt-user", "proj-b", List.of("member", "reader"))
+                    .token("cinder-service", "cinder-user", "services", List.of("service")));
 
     static TestResponse call(String token, String method, String path, String json) {
         return ferry.call(method, path, json == null ? null : "application/json", json == null ? null : json.getBytes(),
@@ -110,7 +91,7 @@ class ServiceTokenTest {
      */
     @Test
     void cindersUserTokenWithItsServiceTokenRegistersAVolumeLocation() throws Exception {
-        Path volume = dir.resolve("fast").resolve("volume-2.raw");
+        Path volume = ferry.dir().resolve("fast").resolve("volume-2.raw");
         Files.write(volume, DATA);
         String body = "{\"url\":\"file://" + volume.toAbsolutePath() + "\"}";
         TestResponse created = call("owner", "POST", "/v2/images",

@@ -1,13 +1,11 @@
 package org.ferry.api.locations;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.ferry.api.members.Caller;
+import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
 import org.ferry.testing.TestFerry.TestResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +13,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import static org.awaitility.Awaitility.await;
-import static org.ferry.api.members.Caller.assertError;
+import static org.ferry.testing.ApiClient.assertError;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,39 +25,24 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 class SingleStoreLocationsTest {
     static final byte[] DATA = WebImages.randomBytes(100 * 1024, 17);
 
-    @TempDir
-    static Path dir;
-    static WebImages web;
-    static TestFerry ferry;
-    static Caller admin;
-    static Caller owner;
-    static Caller cinder;
-
-    @BeforeAll
-    static void start() {
-        web = new WebImages();
-        Map<String, Map<String, String>> c = TestFerry.defaults(dir);
+    @RegisterExtension
+    static final WebImages web = new WebImages();
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass((dir, c) -> {
         c.get("DEFAULT").remove("enabled_backends");
         c.remove("glance_store");
         c.remove("fast");
         c.remove("cheap");
         TestFerry.section(c, "glance_store").put("filesystem_store_datadir", dir.resolve("images").toString());
         TestFerry.section(c, "DEFAULT").put("show_multiple_locations", "true");
-        ferry = TestFerry.start(dir, c);
-        admin = Caller.admin(ferry);
-        owner = Caller.member(ferry, "proj-a");
-        cinder = Caller.as(ferry, "proj-a", "member,reader,service");
-    }
-
-    @AfterAll
-    static void stop() {
-        ferry.close();
-        web.close();
-    }
+    });
+    static final ApiClient admin = ApiClient.admin(ferry);
+    static final ApiClient owner = ApiClient.member(ferry, "proj-a");
+    static final ApiClient cinder = ApiClient.as(ferry, "proj-a", "member,reader,service");
 
     @Test
     void fileLocationsCarryTheirOwnMetadataOnly() throws Exception {
-        Path file = dir.resolve("images").resolve("seeded.raw");
+        Path file = ferry.dir().resolve("images").resolve("seeded.raw");
         Files.write(file, DATA);
         String id = owner.createRaw("");
         TestResponse r = admin.patch(id, "[{\"op\":\"add\",\"path\":\"/locations/-\",\"value\":{\"url\":\"file://"
@@ -84,7 +67,7 @@ class SingleStoreLocationsTest {
 
     @Test
     void theServiceAddsAFileLocation() throws Exception {
-        Path file = dir.resolve("images").resolve("volume.raw");
+        Path file = ferry.dir().resolve("images").resolve("volume.raw");
         Files.write(file, DATA);
         String id = owner.createRaw("");
         TestResponse r = cinder.post("/v2/images/" + id + "/locations", "{\"url\":\"file://" + file.toAbsolutePath()

@@ -3,6 +3,8 @@ package org.ferry.api.locations;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.Options;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -13,8 +15,11 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 
-/** A web server on 127.0.0.1 (WireMock) holding image files, as an http store location points at them. */
-final class WebImages implements AutoCloseable {
+/**
+ * A web server on 127.0.0.1 (WireMock) holding image files, as an http store location points at them. Registered as
+ * a JUnit extension it stops after the test class.
+ */
+final class WebImages implements AutoCloseable, AfterAllCallback {
     private final WireMockServer server;
 
     WebImages() {
@@ -59,6 +64,11 @@ final class WebImages implements AutoCloseable {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     @Override

@@ -1,38 +1,26 @@
 package org.ferry.api.members;
 
+import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.Map;
 
-import static org.ferry.api.members.Caller.assertError;
+import static org.ferry.testing.ApiClient.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** image_member_quota: one member more than allowed is 413; removing one makes room again. */
 class MemberQuotaTest {
-    @TempDir
-    static Path dir;
-    static TestFerry ferry;
-
-    @BeforeAll
-    static void start() {
-        Map<String, Map<String, String>> c = TestFerry.defaults(dir);
-        TestFerry.section(c, "DEFAULT").put("image_member_quota", "2");
-        ferry = TestFerry.start(dir, c);
-    }
-
-    @AfterAll
-    static void stop() {
-        ferry.close();
-    }
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass(c ->
+            TestFerry.section(c, "DEFAULT").put("image_member_quota", "2"));
 
     @Test
     void overTheQuotaIs413() {
-        Caller owner = Caller.member(ferry, "proj-owner");
+        ApiClient owner = ApiClient.member(ferry, "proj-owner");
         String id = owner.createRaw("");
         String path = "/v2/images/" + id + "/members";
         assertEquals(200, owner.post(path, "{\"member\":\"p1\"}").status());
@@ -54,7 +42,7 @@ class MemberQuotaTest {
         Map<String, Map<String, String>> c = TestFerry.defaults(other);
         TestFerry.section(c, "DEFAULT").put("image_member_quota", "-1");
         try (TestFerry f = TestFerry.start(other, c)) {
-            Caller owner = Caller.member(f, "proj-owner");
+            ApiClient owner = ApiClient.member(f, "proj-owner");
             String id = owner.createRaw("");
             for (int i = 0; i < 140; i++) {
                 assertEquals(200, owner.post("/v2/images/" + id + "/members", "{\"member\":\"m" + i + "\"}").status());

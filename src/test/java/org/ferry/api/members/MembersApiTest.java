@@ -1,19 +1,17 @@
 package org.ferry.api.members;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.ferry.testing.ApiClient;
 import org.ferry.testing.TestFerry;
 import org.ferry.testing.TestFerry.TestResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
-import static org.ferry.api.members.Caller.assertError;
+import static org.ferry.testing.ApiClient.assertError;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,42 +24,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MembersApiTest {
     private static final Pattern ISO = Pattern.compile("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ$");
 
-    @TempDir
-    static Path dir;
-    static TestFerry ferry;
-    static Caller admin;
-    static Caller owner;
-    static Caller alt;
-    static Caller third;
-    static Caller altReader;
-
-    @BeforeAll
-    static void start() {
-        ferry = TestFerry.start(dir);
-        admin = Caller.admin(ferry);
-        owner = Caller.member(ferry, "proj-owner");
-        alt = Caller.member(ferry, "proj-alt");
-        third = Caller.member(ferry, "proj-third");
-        altReader = Caller.as(ferry, "proj-alt", "reader");
-    }
-
-    @AfterAll
-    static void stop() {
-        ferry.close();
-    }
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass();
+    static final ApiClient admin = ApiClient.admin(ferry);
+    static final ApiClient owner = ApiClient.member(ferry, "proj-owner");
+    static final ApiClient alt = ApiClient.member(ferry, "proj-alt");
+    static final ApiClient third = ApiClient.member(ferry, "proj-third");
+    static final ApiClient altReader = ApiClient.as(ferry, "proj-alt", "reader");
 
     private static String members(String id) {
         return "/v2/images/" + id + "/members";
     }
 
-    private static JsonNode add(Caller who, String id, String member) {
+    private static JsonNode add(ApiClient who, String id, String member) {
         TestResponse r = who.post(members(id), "{\"member\":\"" + member + "\"}");
         assertEquals(200, r.status(), r.text());
         assertTrue(r.header("Content-Type").startsWith("application/json"));
         return r.json();
     }
 
-    private static JsonNode setStatus(Caller who, String id, String member, String status) {
+    private static JsonNode setStatus(ApiClient who, String id, String member, String status) {
         TestResponse r = who.put(members(id) + "/" + member, "{\"status\":\"" + status + "\"}");
         assertEquals(200, r.status(), r.text());
         return r.json();
@@ -78,7 +60,7 @@ class MembersApiTest {
     @Test
     void shareThenAcceptAsTempestDoes() {
         // a project of its own, so "exactly this image" holds whatever the other tests shared
-        Caller alt = Caller.member(ferry, "proj-tempest-alt");
+        ApiClient alt = ApiClient.member(ferry, "proj-tempest-alt");
         String id = owner.createRaw("\"name\":\"to-share\"");
         assertEquals("shared", owner.show(id).get("visibility").asText(), "the default visibility");
         JsonNode m = add(owner, id, alt.project);
@@ -120,7 +102,7 @@ class MembersApiTest {
 
     @Test
     void rejectedImagesStayOutOfTheDefaultList() {
-        Caller alt = Caller.member(ferry, "proj-rejecter");
+        ApiClient alt = ApiClient.member(ferry, "proj-rejecter");
         String id = owner.createRaw("");
         add(owner, id, alt.project);
         assertEquals("rejected", setStatus(alt, id, alt.project, "rejected").get("status").asText());
@@ -159,7 +141,7 @@ class MembersApiTest {
         assertEquals(List.of(alt.project), memberIds(alt.get(members(id))), "a member sees only itself");
         assertEquals(List.of(alt.project), memberIds(altReader.get(members(id))), "get_members needs only reader");
         assertEquals(List.of(third.project), memberIds(third.get(members(id))));
-        Caller stranger = Caller.member(ferry, "proj-stranger");
+        ApiClient stranger = ApiClient.member(ferry, "proj-stranger");
         assertError(stranger.get(members(id)), 404, "Image " + id + " not found.");
 
         assertEquals(200, owner.get(members(id) + "/" + third.project).status());
@@ -174,7 +156,7 @@ class MembersApiTest {
     void onlySharedImagesHaveMembers() {
         for (String visibility : List.of("private", "public", "community")) {
             String id = (visibility.equals("public") ? admin : owner).createRaw("\"visibility\":\"" + visibility + "\"");
-            Caller who = visibility.equals("public") ? admin : owner;
+            ApiClient who = visibility.equals("public") ? admin : owner;
             assertError(who.post(members(id), "{\"member\":\"" + alt.project + "\"}"), 403,
                     "Only shared images have members.");
             assertError(who.get(members(id)), 403, "Only shared images have members.");
@@ -226,7 +208,7 @@ class MembersApiTest {
         // the body is checked before the image, as Glance's deserializer runs first
         assertError(owner.post(members(unknown), "{}"), 400, "Member to be added not specified");
         // an owner without the member role cannot share
-        Caller ownerReader = Caller.as(ferry, "proj-owner", "reader");
+        ApiClient ownerReader = ApiClient.as(ferry, "proj-owner", "reader");
         assertError(ownerReader.post(members(id), "{\"member\":\"proj-y\"}"), 403, "add_member");
     }
 
@@ -248,7 +230,7 @@ class MembersApiTest {
         assertError(alt.put(members(id) + "/" + third.project, "{\"status\":\"accepted\"}"), 404,
                 "not found in the member list");
         assertError(altReader.put(members(id) + "/" + alt.project, "{\"status\":\"accepted\"}"), 403, "modify_member");
-        Caller stranger = Caller.member(ferry, "proj-stranger");
+        ApiClient stranger = ApiClient.member(ferry, "proj-stranger");
         assertError(stranger.put(members(id) + "/proj-stranger", "{\"status\":\"accepted\"}"), 404, "not found");
         assertEquals("pending", owner.get(members(id) + "/" + alt.project).json().get("status").asText());
         // an admin may set it (modify_member is admin or the member project)
