@@ -106,7 +106,7 @@ public final class ImageRepository {
      *
      * @return false if the image is gone or its status was not {@code expectedStatus}
      */
-    public boolean save(Image img, String expectedStatus) {
+    public boolean save(Image img, ImageStatus expectedStatus) {
         img.updatedAt = now();
         return jdbi.inTransaction(h -> {
             String sql = "UPDATE images SET name = :name, status = :status, visibility = :visibility, "
@@ -117,7 +117,7 @@ public final class ImageRepository {
                     + "WHERE id = :id AND deleted = FALSE" + (expectedStatus == null ? "" : " AND status = :expected");
             var update = h.createUpdate(sql).bindMap(row(img));
             if (expectedStatus != null) {
-                update.bind("expected", expectedStatus);
+                update.bind("expected", expectedStatus.wire());
             }
             if (update.execute() == 0) {
                 return false;
@@ -270,7 +270,7 @@ public final class ImageRepository {
         Image i = new Image();
         i.id = rs.getString("id");
         i.name = rs.getString("name");
-        i.status = rs.getString("status");
+        i.status = ImageStatus.fromWire(rs.getString("status"));
         i.visibility = rs.getString("visibility");
         i.isProtected = rs.getBoolean("protected");
         i.osHidden = rs.getBoolean("os_hidden");
@@ -293,7 +293,7 @@ public final class ImageRepository {
         Map<String, Object> m = new HashMap<>();
         m.put("id", i.id);
         m.put("name", i.name);
-        m.put("status", i.status);
+        m.put("status", i.status.wire());
         m.put("visibility", i.visibility);
         m.put("protected", i.isProtected);
         m.put("os_hidden", i.osHidden);

@@ -71,7 +71,7 @@ public final class AddLocation extends FlowStep {
         img = image(s);
         if (img.size == null || img.size == 0) {
             img.size = resolved.size();
-            String from = img.status;
+            ImageStatus from = img.status;
             if (!images.save(img, from)) {
                 throw new ImportFailure("image " + img.id + " changed while its location was being added");
             }
@@ -99,7 +99,7 @@ public final class AddLocation extends FlowStep {
         if (fresh == null) {
             return;
         }
-        String from = fresh.status;
+        ImageStatus from = fresh.status;
         if (ImageStatus.IMPORTING.equals(from) || ImageStatus.QUEUED.equals(from)) {
             fresh.status = ImageStatus.QUEUED;
             fresh.clearData();

@@ -65,7 +65,7 @@ public final class CommitToStores extends FlowStep {
         if (s.request.allStoresMustSucceed() && !s.request.method().equals(ImportRequest.COPY_IMAGE)) {
             synchronized (s) {
                 Image img = image(s);
-                String from = img.status;
+                ImageStatus from = img.status;
                 img.status = ImageStatus.ACTIVE;
                 if (!images.save(img, from)) {
                     throw new ImportFailure("image " + s.imageId() + " changed status during the import");
@@ -94,7 +94,7 @@ public final class CommitToStores extends FlowStep {
                 s.newLocations.add(loc.id());
                 s.committed.add(storeId);
                 img = image(s);
-                String from = img.status;
+                ImageStatus from = img.status;
                 if (!s.request.method().equals(ImportRequest.COPY_IMAGE)) {
                     img.size = d.size();
                     img.checksum = d.md5();

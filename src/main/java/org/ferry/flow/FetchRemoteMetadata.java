@@ -59,7 +59,7 @@ public final class FetchRemoteMetadata extends FlowStep {
                     + " did not answer with an image in JSON");
         }
         String status = remote.path("status").asText("unknown");
-        if (!ImageStatus.ACTIVE.equals(status)) {
+        if (!ImageStatus.ACTIVE.wire().equals(status)) {
             throw new ImportFailure("remote image " + r.glanceImageId() + " in region " + r.glanceRegion() + " is "
                     + status + ", not active");
         }

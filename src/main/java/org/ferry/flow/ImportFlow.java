@@ -228,7 +228,7 @@ public final class ImportFlow {
             return;
         }
         Image img = found.get();
-        String from = img.status;
+        ImageStatus from = img.status;
         if (ImageStatus.IMPORTING.equals(img.status)) {
             if (request.method().equals(ImportRequest.GLANCE_DIRECT)
                     && stores.staging().pathOf(imageId).toFile().exists()) {

@@ -130,7 +130,7 @@ public final class ImportService {
             tasks.finish(taskId, Task.FAILURE, null, "image was deleted", flow.expiry());
             throw new Refused(404, "No image found with ID " + img.id);
         }
-        String from = current.status;
+        ImageStatus from = current.status;
         if (!method.equals(ImportRequest.COPY_IMAGE)) {
             current.status = ImageStatus.IMPORTING;
         }
