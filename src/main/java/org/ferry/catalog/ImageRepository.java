@@ -1,5 +1,6 @@
 package org.ferry.catalog;
 
+import org.ferry.json.Jackson;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,7 +31,7 @@ public final class ImageRepository {
     private static final String COLUMNS = "id, name, status, visibility, protected, os_hidden, owner, checksum, "
             + "os_hash_algo, os_hash_value, size, virtual_size, disk_format, container_format, min_disk, min_ram, "
             + "created_at, updated_at";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Jackson.MAPPER;
 
     private final Jdbi jdbi;
 

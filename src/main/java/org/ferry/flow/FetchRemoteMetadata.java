@@ -10,6 +10,7 @@ import org.ferry.catalog.ImageRepository;
 import org.ferry.catalog.ImageStatus;
 import org.ferry.remote.ImageEndpoints;
 import org.ferry.remote.SafeHttp;
+import org.ferry.json.Jackson;
 
 import java.util.Iterator;
 import java.util.List;
@@ -22,7 +23,7 @@ import java.util.TreeMap;
  * the remote size and digests for verifying the download.
  */
 public final class FetchRemoteMetadata extends FlowStep {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Jackson.MAPPER;
 
     private final ImageRepository images;
     private final SafeHttp http;

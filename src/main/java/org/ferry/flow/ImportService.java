@@ -10,6 +10,7 @@ import org.ferry.catalog.ImageRepository;
 import org.ferry.catalog.ImageStatus;
 import org.ferry.catalog.Task;
 import org.ferry.catalog.TaskRepository;
+import org.ferry.json.Jackson;
 import org.quartz.SchedulerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +28,7 @@ import java.util.UUID;
  */
 public final class ImportService {
     private static final Logger LOG = LoggerFactory.getLogger(ImportService.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Jackson.MAPPER;
     static final Duration LOCK_EXPIRY = Duration.ofMinutes(60);
     static final Duration PENDING_LOCK_EXPIRY = Duration.ofMinutes(120);
 

@@ -1,5 +1,6 @@
 package org.ferry.replication;
 
+import org.ferry.json.Jackson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -23,7 +24,7 @@ import java.util.Optional;
  * names the call, the URL and the status.
  */
 public final class GlanceClient {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Jackson.MAPPER;
     private static final MediaType JSON_TYPE = MediaType.get("application/json");
     private static final MediaType PATCH_TYPE = MediaType.get("application/openstack-images-v2.1-json-patch");
 
