@@ -83,6 +83,8 @@ public final class KeystoneAuthenticator implements Authenticator {
         this.keystone = new KeystoneTokens(settings, clock);
         this.cache = Caffeine.newBuilder()
                 .maximumSize(maxEntries)
+                // an accepted token is kept for the cache time even past its own expiry, as keystonemiddleware keeps
+                // it: every use checks the expiry, and the data still serves a request a service token vouches for
                 .expireAfter(Expiry.writing((String token, Cached c) -> c.token() == null ? INVALID_CACHE_TIME
                         : cacheTime))
                 .ticker(ticker(clock))
