@@ -15,8 +15,10 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * up into the API or the wiring, and no two packages depend on each other.
  * <pre>
  *   app → {api, ops, replication} → flow → {data, remote} → store → {catalog, auth, config}
- *   api, ops and replication may also use http; http uses auth only; remote uses catalog (the image domain), auth and config;
- *   data uses store and catalog; config (the file's typed options) may be used by every package.
+ *   api, ops and replication may also use http; http uses auth only; remote uses catalog (the image domain), auth
+ *   and config;
+ *   data uses store and catalog; config (the file's typed options) and json (the one shared Jackson mapper) may be
+ *   used by every package.
  * </pre>
  * The rules run from {@code @ArchTest} methods: Surefire 3.5.3 silently skips {@code @ArchTest} fields.
  */
@@ -36,20 +38,24 @@ class ArchitectureTest {
             .layer("catalog").definedBy("org.ferry.catalog..")
             .layer("auth").definedBy("org.ferry.auth..")
             .layer("config").definedBy("org.ferry.config..")
+            .layer("json").definedBy("org.ferry.json..")
 
             .whereLayer("app").mayNotBeAccessedByAnyLayer()
-            .whereLayer("api").mayOnlyAccessLayers("http", "flow", "data", "remote", "store", "catalog", "auth", "config")
-            .whereLayer("ops").mayOnlyAccessLayers("http", "flow", "data", "remote", "store", "catalog", "auth", "config")
+            .whereLayer("api")
+            .mayOnlyAccessLayers("http", "flow", "data", "remote", "store", "catalog", "auth", "config", "json")
+            .whereLayer("ops")
+            .mayOnlyAccessLayers("http", "flow", "data", "remote", "store", "catalog", "auth", "config", "json")
             .whereLayer("replication")
-            .mayOnlyAccessLayers("http", "flow", "data", "remote", "store", "catalog", "auth", "config")
-            .whereLayer("http").mayOnlyAccessLayers("auth")
-            .whereLayer("flow").mayOnlyAccessLayers("data", "remote", "store", "catalog", "auth", "config")
-            .whereLayer("data").mayOnlyAccessLayers("store", "catalog", "config")
-            .whereLayer("remote").mayOnlyAccessLayers("catalog", "auth", "config")
-            .whereLayer("store").mayOnlyAccessLayers("catalog", "auth", "config")
-            .whereLayer("catalog").mayOnlyAccessLayers("config")
-            .whereLayer("auth").mayOnlyAccessLayers("config")
-            .whereLayer("config").mayNotAccessAnyLayer();
+            .mayOnlyAccessLayers("http", "flow", "data", "remote", "store", "catalog", "auth", "config", "json")
+            .whereLayer("http").mayOnlyAccessLayers("auth", "json")
+            .whereLayer("flow").mayOnlyAccessLayers("data", "remote", "store", "catalog", "auth", "config", "json")
+            .whereLayer("data").mayOnlyAccessLayers("store", "catalog", "config", "json")
+            .whereLayer("remote").mayOnlyAccessLayers("catalog", "auth", "config", "json")
+            .whereLayer("store").mayOnlyAccessLayers("catalog", "auth", "config", "json")
+            .whereLayer("catalog").mayOnlyAccessLayers("config", "json")
+            .whereLayer("auth").mayOnlyAccessLayers("config", "json")
+            .whereLayer("config").mayNotAccessAnyLayer()
+            .whereLayer("json").mayNotAccessAnyLayer();
 
     static final ArchRule ONLY_APP_USES_APP = noClasses().that().resideOutsideOfPackage("org.ferry.app..")
             .should().dependOnClassesThat().resideInAPackage("org.ferry.app..")

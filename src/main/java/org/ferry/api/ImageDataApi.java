@@ -177,7 +177,7 @@ public final class ImageDataApi {
         return true;
     }
 
-    private void backToQueued(String imageId, String from) {
+    private void backToQueued(String imageId, ImageStatus from) {
         images.find(imageId).ifPresent(img -> {
             img.status = ImageStatus.QUEUED;
             img.clearData();

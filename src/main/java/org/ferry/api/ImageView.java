@@ -44,7 +44,7 @@ public final class ImageView {
         }
         o.put("id", img.id);
         o.put("name", img.name);
-        o.put("status", img.status);
+        o.put("status", img.status.wire());
         o.put("visibility", img.visibility);
         o.put("protected", img.isProtected);
         o.put("os_hidden", img.osHidden);

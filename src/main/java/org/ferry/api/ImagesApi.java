@@ -239,12 +239,12 @@ public final class ImagesApi {
         RequestContext ctx = req.context();
         Image img = guard.visible(ctx, req.path("id"));
         guard.enforce(action, ctx, img);
-        String target = action.equals("deactivate") ? ImageStatus.DEACTIVATED : ImageStatus.ACTIVE;
+        ImageStatus target = action.equals("deactivate") ? ImageStatus.DEACTIVATED : ImageStatus.ACTIVE;
         if (!img.status.equals(ImageStatus.ACTIVE) && !img.status.equals(ImageStatus.DEACTIVATED)) {
             throw ApiException.forbidden("Not allowed to " + action + " image in status '" + img.status + "'");
         }
         if (!img.status.equals(target)) {
-            String from = img.status;
+            ImageStatus from = img.status;
             img.status = target;
             if (!images.save(img, from)) {
                 throw ApiException.conflict("Image " + img.id + " changed status while it was being " + action + "d.");

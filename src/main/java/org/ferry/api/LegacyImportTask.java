@@ -46,10 +46,7 @@ final class LegacyImportTask {
                 throw ApiException.badRequest("Task '" + key + "' is required");
             }
         }
-        // Glance validates the request against the task schema with no other properties allowed
-        ObjectNode schema = schemas.document("task").orElseThrow().deepCopy();
-        schema.put("additionalProperties", false);
-        String invalid = Schemas.validate(schema, body);
+        String invalid = schemas.validateTask(body);
         if (invalid != null) {
             throw ApiException.badRequest(Schemas.notMatching("task", invalid));
         }

@@ -215,7 +215,7 @@ final class LocationPatch {
         img.locations.addAll(others);
     }
 
-    private static void requireStatus(Image img, String verb, String... allowed) {
+    private static void requireStatus(Image img, String verb, ImageStatus... allowed) {
         if (!List.of(allowed).contains(img.status)) {
             throw ApiException.conflict("It's not allowed to " + verb + " locations if image status is "
                     + img.status + ".");

@@ -3,27 +3,43 @@ package org.ferry.api;
 import org.ferry.http.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.DecimalNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.ExecutionContext;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.dialect.Dialect;
+import com.networknt.schema.dialect.Dialects;
+import com.networknt.schema.keyword.NonValidationKeyword;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
+import java.util.function.Consumer;
 
 /**
  * The JSON schemas Glance publishes under /v2/schemas, and validation of image values against the image schema
- * (core properties plus the operator's typed extra properties from schema-image.json; other extra values are strings).
+ * (core properties plus the operator's typed extra properties from schema-image.json; other extra values are strings)
+ * and of task requests, by a JSON-Schema validator (networknt), with Glance's messages.
  */
 public final class Schemas {
+    /** Glance checks {@code format} (its validator has a format checker); networknt's Draft 4 dialect does not. */
+    private static final Consumer<ExecutionContext> FORMATS =
+            ctx -> ctx.executionConfig(config -> config.formatAssertionsEnabled(true));
+
+    private static final BigDecimal BEYOND_DOUBLE = new BigDecimal("1E+400");
+
     private final ObjectNode imageProperties;
     private final Map<String, ObjectNode> documents;
+    private final Schema image;
+    private final Schema taskRequest;
 
     public Schemas(List<String> diskFormats, List<String> containerFormats, Optional<Path> customImageSchema) {
         ObjectNode props = (ObjectNode) readResource("schemas/image-base.json");
@@ -46,6 +62,21 @@ public final class Schemas {
                 "members", listSchema("members", "members", memberSchema(), false),
                 "task", taskSchema(),
                 "tasks", taskListSchema());
+        // Draft 4, the draft of Glance's jsonschema validator, told of the keywords Glance's schemas carry for clients
+        Dialect dialect = Dialect.builder(Dialects.getDraft4()).keyword(new NonValidationKeyword("name"))
+                .keyword(new NonValidationKeyword("links")).keyword(new NonValidationKeyword("readOnly")).build();
+        SchemaRegistry registry = SchemaRegistry.withDefaultDialect(dialect);
+        this.image = compile(registry, "image", image);
+        ObjectNode task = taskSchema();
+        task.put("additionalProperties", false);
+        this.taskRequest = compile(registry, "task", task);
+    }
+
+    /** Compiled now, so an operator's schema that cannot be used (a $ref to nowhere) stops Ferry at start. */
+    private static Schema compile(SchemaRegistry registry, String name, ObjectNode document) {
+        Schema s = registry.getSchema(SchemaLocation.of("urn:ferry:schemas:" + name), document);
+        s.initializeValidators();
+        return s;
     }
 
     public Optional<ObjectNode> document(String name) {
@@ -64,118 +95,51 @@ public final class Schemas {
 
     /** Validates one image attribute value; null when fine, else jsonschema-style text. */
     public String validateImageValue(String name, JsonNode value) {
-        JsonNode schema = imageProperties.get(name);
-        if (schema == null) {
-            return value.isTextual() ? null : describe(value) + " is not of type 'string'";
+        // as a one-attribute image, so the operator's $ref resolve within the image schema, as in Glance
+        return SchemaMessages.best(image.validate(Json.object().set(name, finite(value)), FORMATS));
+    }
+
+    /** Validates a POST /v2/tasks body as Glance does: the task schema with no other properties allowed. */
+    public String validateTask(JsonNode body) {
+        return SchemaMessages.best(taskRequest.validate(finite(body), FORMATS));
+    }
+
+    /**
+     * Jackson reads a number beyond a double's range (1e400) as infinity, which networknt cannot compare (its enum
+     * check throws); Python reads it as inf, a number above every bound. A copy with such numbers as large decimals
+     * is checked the same way.
+     */
+    static JsonNode finite(JsonNode v) {
+        if (v.isDouble() && !Double.isFinite(v.doubleValue())) {
+            return DecimalNode.valueOf(v.doubleValue() > 0 ? BEYOND_DOUBLE : BEYOND_DOUBLE.negate());
         }
-        return validate(schema, value);
+        if (!v.isContainerNode() || !hasInfinity(v)) {
+            return v;
+        }
+        if (v.isArray()) {
+            ArrayNode copy = Json.MAPPER.createArrayNode();
+            v.forEach(item -> copy.add(finite(item)));
+            return copy;
+        }
+        ObjectNode copy = Json.object();
+        v.fields().forEachRemaining(e -> copy.set(e.getKey(), finite(e.getValue())));
+        return copy;
+    }
+
+    private static boolean hasInfinity(JsonNode v) {
+        if (v.isDouble()) {
+            return !Double.isFinite(v.doubleValue());
+        }
+        for (JsonNode child : v) {
+            if (hasInfinity(child)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static String notMatching(String schema, String detail) {
         return "Provided object does not match schema '" + schema + "': " + detail;
-    }
-
-    static String validate(JsonNode schema, JsonNode v) {
-        JsonNode type = schema.get("type");
-        if (type != null && !typeMatches(type, v)) {
-            return describe(v) + " is not of type " + typeText(type);
-        }
-        JsonNode en = schema.get("enum");
-        if (en != null && en.isArray()) {
-            boolean found = false;
-            for (JsonNode e : en) {
-                found |= e.equals(v);
-            }
-            if (!found) {
-                return describe(v) + " is not one of " + enumText(en);
-            }
-        }
-        if (v.isTextual()) {
-            if (schema.has("maxLength") && v.asText().codePointCount(0, v.asText().length()) > schema.get("maxLength").asInt()) {
-                return describe(v) + " is too long";
-            }
-            if (schema.has("minLength") && v.asText().length() < schema.get("minLength").asInt()) {
-                return describe(v) + " is too short";
-            }
-            if (schema.has("pattern") && !Pattern.compile(schema.get("pattern").asText()).matcher(v.asText()).find()) {
-                return describe(v) + " does not match '" + schema.get("pattern").asText() + "'";
-            }
-        }
-        if (v.isIntegralNumber()) {
-            if (schema.has("minimum") && v.asLong() < schema.get("minimum").asLong()) {
-                return v.asText() + " is less than the minimum of " + schema.get("minimum").asText();
-            }
-            if (schema.has("maximum") && v.asLong() > schema.get("maximum").asLong()) {
-                return v.asText() + " is greater than the maximum of " + schema.get("maximum").asText();
-            }
-        }
-        if (v.isArray() && schema.has("items")) {
-            for (JsonNode item : v) {
-                String err = validate(schema.get("items"), item);
-                if (err != null) {
-                    return err;
-                }
-            }
-        }
-        if (v.isObject() && schema.has("properties")) {
-            for (JsonNode req : schema.path("required")) {
-                if (!v.has(req.asText())) {
-                    return "'" + req.asText() + "' is a required property";
-                }
-            }
-            Iterator<Map.Entry<String, JsonNode>> it = v.fields();
-            while (it.hasNext()) {
-                var e = it.next();
-                JsonNode ps = schema.get("properties").get(e.getKey());
-                if (ps == null) {
-                    if (schema.path("additionalProperties").isBoolean() && !schema.get("additionalProperties").asBoolean()) {
-                        return "Additional properties are not allowed ('" + e.getKey() + "' was unexpected)";
-                    }
-                    continue;
-                }
-                String err = validate(ps, e.getValue());
-                if (err != null) {
-                    return err;
-                }
-            }
-        }
-        return null;
-    }
-
-    private static boolean typeMatches(JsonNode type, JsonNode v) {
-        if (type.isArray()) {
-            for (JsonNode t : type) {
-                if (typeMatches(t, v)) {
-                    return true;
-                }
-            }
-            return false;
-        }
-        return switch (type.asText()) {
-            case "null" -> v.isNull();
-            case "string" -> v.isTextual();
-            case "integer" -> v.isIntegralNumber();
-            case "number" -> v.isNumber();
-            case "boolean" -> v.isBoolean();
-            case "array" -> v.isArray();
-            case "object" -> v.isObject();
-            default -> true;
-        };
-    }
-
-    private static String typeText(JsonNode type) {
-        if (type.isArray()) {
-            List<String> t = new ArrayList<>();
-            type.forEach(x -> t.add("'" + x.asText() + "'"));
-            return String.join(", ", t);
-        }
-        return "'" + type.asText() + "'";
-    }
-
-    private static String enumText(JsonNode en) {
-        List<String> t = new ArrayList<>();
-        en.forEach(x -> t.add(x.isNull() ? "None" : "'" + x.asText() + "'"));
-        return "[" + String.join(", ", t) + "]";
     }
 
     /** A value the way Python's repr shows it, which is how jsonschema messages quote values. */

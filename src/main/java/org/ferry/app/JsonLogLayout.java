@@ -1,5 +1,6 @@
 package org.ferry.app;
 
+import org.ferry.json.Jackson;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
@@ -18,7 +19,7 @@ import java.util.Map;
  * request_id and exception (the stack trace as text), the last two null when absent.
  */
 public final class JsonLogLayout extends LayoutBase<ILoggingEvent> {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = Jackson.MAPPER;
 
     @Override
     public String doLayout(ILoggingEvent event) {

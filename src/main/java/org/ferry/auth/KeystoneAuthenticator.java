@@ -1,5 +1,9 @@
 package org.ferry.auth;
 
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -7,10 +11,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
@@ -21,9 +23,10 @@ import java.util.function.Function;
  * so an upload that outlives the user's token still finishes; its roles reach policy as {@code service_roles}.
  * The request still acts as the user token's user and project.
  *
- * <p>Validations are cached for {@code cacheTime} and tokens Keystone refused are remembered briefly; a cached token
- * is checked against its expiry on every use, so a user token accepted once with a service token is not accepted
- * again without one.
+ * <p>Validations are cached for {@code cacheTime} and tokens Keystone refused are remembered briefly, in a cache
+ * bounded to {@value #MAX_ENTRIES} tokens (the least useful go first when it is full); a cached token is checked
+ * against its expiry on every use, so a user token accepted once with a service token is not accepted again without
+ * one.
  */
 public final class KeystoneAuthenticator implements Authenticator {
     private static final Logger LOG = LoggerFactory.getLogger(KeystoneAuthenticator.class);
@@ -32,12 +35,10 @@ public final class KeystoneAuthenticator implements Authenticator {
 
     private final KeystoneSettings settings;
     private final ServiceTokenRoles serviceTokenRoles;
-    private final Duration cacheTime;
     private final Clock clock;
     private final KeystoneTokens keystone;
-    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
-    /** Validations running now, by token and whether expired tokens were allowed. */
-    private final Map<Validation, CompletableFuture<Cached>> validating = new ConcurrentHashMap<>();
+    /** Validations by token, done or in flight; Caffeine evicts by size and drops each answer when it is stale. */
+    private final AsyncCache<String, Cached> cache;
     private final AtomicBoolean roleLessServiceTokenLogged = new AtomicBoolean();
 
     public record KeystoneSettings(String authUrl, String wwwAuthenticateUri, String username, String password,
@@ -62,10 +63,7 @@ public final class KeystoneAuthenticator implements Authenticator {
     }
 
     /** A validation's answer; a null token means Keystone refused it. */
-    private record Cached(ValidatedToken token, boolean expiredAllowed, Instant freshUntil) {
-    }
-
-    private record Validation(String token, boolean allowExpired) {
+    private record Cached(ValidatedToken token, boolean expiredAllowed) {
     }
 
     public KeystoneAuthenticator(KeystoneSettings settings, Duration cacheTime, Clock clock) {
@@ -74,11 +72,25 @@ public final class KeystoneAuthenticator implements Authenticator {
 
     public KeystoneAuthenticator(KeystoneSettings settings, ServiceTokenRoles serviceTokenRoles, Duration cacheTime,
                                  Clock clock) {
+        this(settings, serviceTokenRoles, cacheTime, clock, MAX_ENTRIES);
+    }
+
+    KeystoneAuthenticator(KeystoneSettings settings, ServiceTokenRoles serviceTokenRoles, Duration cacheTime,
+                          Clock clock, long maxEntries) {
         this.settings = settings;
         this.serviceTokenRoles = serviceTokenRoles;
-        this.cacheTime = cacheTime;
         this.clock = clock;
         this.keystone = new KeystoneTokens(settings, clock);
+        this.cache = Caffeine.newBuilder()
+                .maximumSize(maxEntries)
+                // an accepted token is kept for the cache time even past its own expiry, as keystonemiddleware keeps
+                // it: every use checks the expiry, and the data still serves a request a service token vouches for
+                .expireAfter(Expiry.writing((String token, Cached c) -> c.token() == null ? INVALID_CACHE_TIME
+                        : cacheTime))
+                .ticker(ticker(clock))
+                // evictions are cheap bookkeeping: do them on the request's thread rather than hop to a pool
+                .executor(Runnable::run)
+                .buildAsync();
         if (!serviceTokenRoles.required()) {
             LOG.warn("[keystone_authtoken] service_token_roles_required is false: a valid X-Service-Token without "
                     + "any of service_token_roles {} is still accepted (deprecated keystonemiddleware behaviour); "
@@ -101,7 +113,7 @@ public final class KeystoneAuthenticator implements Authenticator {
         boolean allowExpired = false;
         String serviceToken = headers.apply("X-Service-Token");
         if (serviceToken != null && !serviceToken.isBlank()) {
-            ValidatedToken st = lookup(serviceToken.strip(), false, now);
+            ValidatedToken st = lookup(serviceToken.strip(), false);
             if (st == null || st.expiredAt(now)) {
                 LOG.info("X-Service-Token is not valid");
                 throw new AuthenticationException("service token is not valid", false);
@@ -124,7 +136,7 @@ public final class KeystoneAuthenticator implements Authenticator {
             allowExpired = hasRole;
             service = new RequestContext.ServiceCaller(st.userId(), st.projectId(), st.roles());
         }
-        ValidatedToken user = lookup(token.strip(), allowExpired, now);
+        ValidatedToken user = lookup(token.strip(), allowExpired);
         if (user == null || (!allowExpired && user.expiredAt(now))) {
             throw new AuthenticationException("token is not valid", false);
         }
@@ -136,57 +148,65 @@ public final class KeystoneAuthenticator implements Authenticator {
                 false, service);
     }
 
-    /** The token's data from the cache or from Keystone; null when Keystone refused it. */
-    private ValidatedToken lookup(String token, boolean allowExpired, Instant now) {
-        Cached c = cache.get(token);
-        // a refusal without allow_expired says nothing about the answer with it
-        if (c == null || !now.isBefore(c.freshUntil()) || (c.token() == null && allowExpired && !c.expiredAllowed())) {
-            c = validateOnce(new Validation(token, allowExpired), now);
-        }
-        return c.token();
-    }
-
     /**
-     * One validation of a token at a time: requests that arrive while it runs wait for its answer instead of asking
-     * Keystone too. Without this, every request in flight when a cached validation expired asked Keystone at once
-     * (benchmark: 16 concurrent GETs, 16 validations of one token, Keystone on a loaded machine timed out and eight
-     * requests got 503).
+     * The token's data from the cache or from Keystone; null when Keystone refused it. One validation of a token at
+     * a time: requests that arrive while it runs wait for its answer instead of asking Keystone too (benchmark: 16
+     * concurrent GETs, 16 validations of one token, Keystone on a loaded machine timed out and eight requests got
+     * 503). The cache entry is the validation in flight, so no request can slip between a miss and the start of a
+     * validation.
      */
-    private Cached validateOnce(Validation v, Instant now) {
-        CompletableFuture<Cached> mine = new CompletableFuture<>();
-        CompletableFuture<Cached> running = validating.putIfAbsent(v, mine);
-        if (running != null) {
-            try {
-                return running.join();
-            } catch (CompletionException e) {
-                if (e.getCause() instanceof RuntimeException r) {
-                    throw r;
-                }
-                throw e;
+    private ValidatedToken lookup(String token, boolean allowExpired) {
+        while (true) {
+            CompletableFuture<Cached> mine = new CompletableFuture<>();
+            CompletableFuture<Cached> current = cache.get(token, (t, executor) -> mine);
+            if (current == mine) {
+                return validate(token, allowExpired, mine);
             }
-        }
-        try {
-            ValidatedToken t = keystone.validate(v.token(), v.allowExpired());
-            Cached c = new Cached(t, v.allowExpired(), now.plus(t == null ? INVALID_CACHE_TIME : cacheTime));
-            remember(v.token(), c, now);
-            mine.complete(c);
-            return c;
-        } catch (RuntimeException | Error e) {
-            mine.completeExceptionally(e);
-            throw e;
-        } finally {
-            validating.remove(v, mine);
+            Cached c = join(current);
+            // an answer given with allow_expired serves a request without it (the expiry is checked by the caller),
+            // and a token accepted without it serves one with it; only a refusal without it says nothing
+            if (c.token() != null || !allowExpired || c.expiredAllowed()) {
+                return c.token();
+            }
+            if (cache.asMap().replace(token, current, mine)) {
+                return validate(token, true, mine);
+            }
+            // another request is asking again with allow_expired: wait for its answer
         }
     }
 
-    private void remember(String token, Cached c, Instant now) {
-        if (cache.size() >= MAX_ENTRIES) {
-            cache.values().removeIf(e -> !now.isBefore(e.freshUntil()));
-            if (cache.size() >= MAX_ENTRIES) {
-                cache.clear();
-            }
+    private ValidatedToken validate(String token, boolean allowExpired, CompletableFuture<Cached> answer) {
+        try {
+            ValidatedToken t = keystone.validate(token, allowExpired);
+            answer.complete(new Cached(t, allowExpired));
+            return t;
+        } catch (RuntimeException | Error e) {
+            // the cache drops a failed validation: the next request asks Keystone again
+            answer.completeExceptionally(e);
+            throw e;
         }
-        cache.put(token, c);
+    }
+
+    private static Cached join(CompletableFuture<Cached> validation) {
+        try {
+            return validation.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
+    }
+
+    /** Caffeine's time source, read from the clock the expiry checks use (so a test's clock moves both). */
+    private static Ticker ticker(Clock clock) {
+        return () -> {
+            Instant now = clock.instant();
+            return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        };
     }
 
     static String v3(String authUrl) {

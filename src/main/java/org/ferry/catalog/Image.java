@@ -12,7 +12,7 @@ import java.util.TreeMap;
 public final class Image {
     public String id;
     public String name;
-    public String status = "queued";
+    public ImageStatus status = ImageStatus.QUEUED;
     public String visibility = "shared";
     public boolean isProtected;
     public boolean osHidden;

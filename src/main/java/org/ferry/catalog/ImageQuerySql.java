@@ -174,7 +174,7 @@ record ImageQuerySql(String sql, Map<String, Object> params) {
     private static Object value(Image m, String col) {
         return switch (col) {
             case "name" -> m.name;
-            case "status" -> m.status;
+            case "status" -> m.status.wire();
             case "container_format" -> m.containerFormat;
             case "disk_format" -> m.diskFormat;
             case "size" -> m.size;

@@ -1,5 +1,6 @@
 package org.ferry.catalog;
 
+import org.ferry.json.Jackson;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,7 +31,7 @@ public final class ImageRepository {
     private static final String COLUMNS = "id, name, status, visibility, protected, os_hidden, owner, checksum, "
             + "os_hash_algo, os_hash_value, size, virtual_size, disk_format, container_format, min_disk, min_ram, "
             + "created_at, updated_at";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Jackson.MAPPER;
 
     private final Jdbi jdbi;
 
@@ -106,7 +107,7 @@ public final class ImageRepository {
      *
      * @return false if the image is gone or its status was not {@code expectedStatus}
      */
-    public boolean save(Image img, String expectedStatus) {
+    public boolean save(Image img, ImageStatus expectedStatus) {
         img.updatedAt = now();
         return jdbi.inTransaction(h -> {
             String sql = "UPDATE images SET name = :name, status = :status, visibility = :visibility, "
@@ -117,7 +118,7 @@ public final class ImageRepository {
                     + "WHERE id = :id AND deleted = FALSE" + (expectedStatus == null ? "" : " AND status = :expected");
             var update = h.createUpdate(sql).bindMap(row(img));
             if (expectedStatus != null) {
-                update.bind("expected", expectedStatus);
+                update.bind("expected", expectedStatus.wire());
             }
             if (update.execute() == 0) {
                 return false;
@@ -270,7 +271,7 @@ public final class ImageRepository {
         Image i = new Image();
         i.id = rs.getString("id");
         i.name = rs.getString("name");
-        i.status = rs.getString("status");
+        i.status = ImageStatus.fromWire(rs.getString("status"));
         i.visibility = rs.getString("visibility");
         i.isProtected = rs.getBoolean("protected");
         i.osHidden = rs.getBoolean("os_hidden");
@@ -293,7 +294,7 @@ public final class ImageRepository {
         Map<String, Object> m = new HashMap<>();
         m.put("id", i.id);
         m.put("name", i.name);
-        m.put("status", i.status);
+        m.put("status", i.status.wire());
         m.put("visibility", i.visibility);
         m.put("protected", i.isProtected);
         m.put("os_hidden", i.osHidden);

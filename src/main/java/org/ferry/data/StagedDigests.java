@@ -1,5 +1,6 @@
 package org.ferry.data;
 
+import org.ferry.json.Jackson;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
@@ -12,7 +13,7 @@ import java.util.Optional;
  * reading it again to hash it.
  */
 public final class StagedDigests {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Jackson.MAPPER;
 
     private StagedDigests() {
     }

@@ -27,7 +27,7 @@ public final class ActivateImage extends FlowStep<Void> {
         if (ImageStatus.ACTIVE.equals(img.status)) {
             return null;
         }
-        String from = img.status;
+        ImageStatus from = img.status;
         if (!ImageStatus.QUEUED.equals(from) && !ImageStatus.IMPORTING.equals(from)) {
             throw new ImportFailure("image " + img.id + " is " + from + " and cannot become active");
         }

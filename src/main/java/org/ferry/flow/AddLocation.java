@@ -98,7 +98,7 @@ public final class AddLocation extends FlowStep<Location> {
             images.removeLocation(added.id());
         }
         lock.whileLocked(s).ifPresent(fresh -> {
-            String from = fresh.status;
+            ImageStatus from = fresh.status;
             if (ImageStatus.IMPORTING.equals(from) || ImageStatus.QUEUED.equals(from)) {
                 fresh.status = ImageStatus.QUEUED;
                 fresh.clearData();

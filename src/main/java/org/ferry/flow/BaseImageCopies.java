@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.ferry.auth.RequestContext;
 import org.ferry.catalog.ImageRepository;
 import org.ferry.catalog.Refused;
+import org.ferry.json.Jackson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +17,7 @@ import java.util.List;
  */
 public final class BaseImageCopies {
     private static final Logger LOG = LoggerFactory.getLogger(BaseImageCopies.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Jackson.MAPPER;
 
     private final ImageRepository images;
     private final ImportService imports;

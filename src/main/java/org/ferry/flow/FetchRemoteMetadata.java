@@ -6,6 +6,7 @@ import org.ferry.catalog.ImageStatus;
 import org.ferry.remote.GlanceClient;
 import org.ferry.remote.GlanceImage;
 import org.ferry.remote.SafeHttp;
+import org.ferry.json.Jackson;
 
 import java.util.List;
 import java.util.Map;
@@ -42,7 +43,7 @@ public final class FetchRemoteMetadata extends FlowStep<RemoteImage> {
         GlanceClient remote = GlanceClient.forCaller(http, s.caller, r.glanceRegion(), r.glanceServiceInterface());
         GlanceImage image = remote.image(r.glanceImageId());
         String status = image.status() == null ? "unknown" : image.status();
-        if (!ImageStatus.ACTIVE.equals(status)) {
+        if (!ImageStatus.ACTIVE.wire().equals(status)) {
             throw new ImportFailure("remote image " + r.glanceImageId() + " in region " + r.glanceRegion() + " is "
                     + status + ", not active");
         }

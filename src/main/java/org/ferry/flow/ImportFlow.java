@@ -12,6 +12,7 @@ import org.ferry.data.Digests;
 import org.ferry.data.StagedDigests;
 import org.ferry.store.FileStore;
 import org.ferry.store.StoreRegistry;
+import org.ferry.json.Jackson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -30,7 +31,7 @@ import java.util.List;
  */
 public final class ImportFlow {
     private static final Logger LOG = LoggerFactory.getLogger(ImportFlow.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Jackson.MAPPER;
     /** The type of the tasks POST /v2/tasks creates (Glance's deprecated legacy import). */
     public static final String LEGACY_IMPORT = "import";
     /** Exchange property {@link #revert} sets: the run ended in failure though its exchange did not. */

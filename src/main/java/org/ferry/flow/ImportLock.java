@@ -2,6 +2,7 @@ package org.ferry.flow;
 
 import org.ferry.catalog.Image;
 import org.ferry.catalog.ImageRepository;
+import org.ferry.catalog.ImageStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,12 +51,12 @@ public final class ImportLock {
      * @param whenMoved what happened if the status moved, after "image {id} ", e.g. "is no longer importing"
      * @return the image as saved
      */
-    public Image update(ImportState s, String expectedStatus, String whenMoved, Change change) throws ImportFailure {
+    public Image update(ImportState s, ImageStatus expectedStatus, String whenMoved, Change change) throws ImportFailure {
         Image img = image(s);
         if (expectedStatus != null && !expectedStatus.equals(img.status)) {
             throw moved(s, whenMoved);
         }
-        String from = img.status;
+        ImageStatus from = img.status;
         change.apply(img);
         save(s, img, expectedStatus == null ? from : expectedStatus, whenMoved);
         return img;
@@ -65,7 +66,7 @@ public final class ImportLock {
      * Saves an image loaded by {@link #image} and changed by the caller (for changes that depend on work done between
      * loading and saving), only if the stored status is still {@code expectedStatus}.
      */
-    public void save(ImportState s, Image img, String expectedStatus, String whenMoved) throws ImportFailure {
+    public void save(ImportState s, Image img, ImageStatus expectedStatus, String whenMoved) throws ImportFailure {
         if (!images.save(img, expectedStatus)) {
             throw moved(s, whenMoved);
         }
@@ -88,7 +89,7 @@ public final class ImportLock {
      * Saves a revert's change if the stored status is still {@code expectedStatus} (null: whatever it is); a revert
      * must not throw, so a status that moved is logged.
      */
-    public void saveQuietly(ImportState s, Image img, String expectedStatus) {
+    public void saveQuietly(ImportState s, Image img, ImageStatus expectedStatus) {
         if (!images.save(img, expectedStatus)) {
             LOG.warn("task {}: image {} changed while its failed import was being reverted", s.taskId(), s.imageId());
         }

@@ -11,6 +11,7 @@ import org.ferry.catalog.ImageStatus;
 import org.ferry.catalog.Refused;
 import org.ferry.catalog.Task;
 import org.ferry.catalog.TaskRepository;
+import org.ferry.json.Jackson;
 import org.quartz.SchedulerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +29,7 @@ import java.util.UUID;
  */
 public final class ImportService {
     private static final Logger LOG = LoggerFactory.getLogger(ImportService.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Jackson.MAPPER;
     static final Duration LOCK_EXPIRY = Duration.ofMinutes(60);
     static final Duration PENDING_LOCK_EXPIRY = Duration.ofMinutes(120);
 
@@ -117,7 +118,7 @@ public final class ImportService {
             tasks.finish(taskId, Task.FAILURE, null, "image was deleted", flow.expiry());
             throw new Refused(404, "No image found with ID " + img.id);
         }
-        String from = current.status;
+        ImageStatus from = current.status;
         if (!ImportMethod.COPY_IMAGE.wireName().equals(method)) {
             current.status = ImageStatus.IMPORTING;
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.ferry.catalog.Task;
+import org.ferry.json.Jackson;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,7 +21,7 @@ public record LocationJob(String imageId, String url, String hashAlgo, String ha
     public static final String TASK_TYPE = "location_import";
     /** The import_req method name that routes the task to direct:import-location-import. */
     public static final String METHOD = ImportMethod.LOCATION_IMPORT.wireName();
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Jackson.MAPPER;
 
     public boolean validated() {
         return hashValue != null;

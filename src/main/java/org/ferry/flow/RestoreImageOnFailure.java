@@ -72,7 +72,7 @@ public final class RestoreImageOnFailure extends FlowStep<Void> {
                 discard(img);
                 return;
             }
-            String from = img.status;
+            ImageStatus from = img.status;
             restore(img, s.targets, s.recordStores);
             lock.saveQuietly(s, img, from);
         });
@@ -88,7 +88,7 @@ public final class RestoreImageOnFailure extends FlowStep<Void> {
                 discard(img);
                 return;
             }
-            String from = img.status;
+            ImageStatus from = img.status;
             restore(img, targets, recordStores);
             if (!images.save(img, from)) {
                 LOG.warn("image {} changed while its failed import was being reverted", imageId);

@@ -3,6 +3,7 @@ package org.ferry.remote;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.ferry.json.Jackson;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import okhttp3.HttpUrl;
@@ -35,7 +36,7 @@ import java.util.Optional;
  * Failures are {@link RemoteFailure}s: their message is what a task or run record shows.
  */
 public final class GlanceClient {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Jackson.MAPPER;
     private static final MediaType JSON_TYPE = MediaType.get("application/json");
     private static final MediaType PATCH_TYPE = MediaType.get("application/openstack-images-v2.1-json-patch");
 

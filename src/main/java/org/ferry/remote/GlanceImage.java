@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.ferry.catalog.ImageAttributes;
+import org.ferry.json.Jackson;
 
 import java.util.Iterator;
 import java.util.Map;
@@ -33,7 +34,7 @@ public record GlanceImage(
         Set<String> tags,
         Map<String, String> properties) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Jackson.MAPPER;
 
     public static GlanceImage of(JsonNode n) {
         Set<String> tags = new TreeSet<>();

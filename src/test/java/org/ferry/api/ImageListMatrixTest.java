@@ -3,6 +3,7 @@ package org.ferry.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.ferry.catalog.Image;
 import org.ferry.catalog.ImageRepository;
+import org.ferry.catalog.ImageStatus;
 import org.ferry.catalog.MemberRepository;
 import org.ferry.testing.TestFerry;
 import org.ferry.testing.TestFerry.TestResponse;
@@ -173,10 +174,10 @@ class ImageListMatrixTest {
             f.add(new Filter(Query.of("name", "in:\"debian\",\"ubuntu\""),
                     i -> "debian".equals(i.name) || "ubuntu".equals(i.name)));
             f.add(new Filter(Query.of("name", "eq:centos"), i -> "centos".equals(i.name)));
-            f.add(new Filter(Query.of("status", "active"), i -> i.status.equals("active")));
-            f.add(new Filter(Query.of("status", "queued"), i -> i.status.equals("queued")));
+            f.add(new Filter(Query.of("status", "active"), i -> i.status.wire().equals("active")));
+            f.add(new Filter(Query.of("status", "queued"), i -> i.status.wire().equals("queued")));
             f.add(new Filter(Query.of("status", "in:active,deactivated"),
-                    i -> i.status.equals("active") || i.status.equals("deactivated")));
+                    i -> i.status.wire().equals("active") || i.status.wire().equals("deactivated")));
             f.add(new Filter(Query.of("status", "killed"), i -> false));
             f.add(new Filter(Query.of("disk_format", "qcow2"), i -> "qcow2".equals(i.diskFormat)));
             f.add(new Filter(Query.of("disk_format", "in:raw,iso"),
@@ -217,7 +218,7 @@ class ImageListMatrixTest {
             f.add(new Filter(Query.of("updated_at", "gt:" + ucut), i -> i.updatedAt.isAfter(ucut)));
             f.add(new Filter(Query.of("updated_at", "lte:" + ucut), i -> !i.updatedAt.isAfter(ucut)));
             f.add(new Filter(Query.of("status", "active").and("disk_format", "qcow2").and("tag", "x86"),
-                    i -> i.status.equals("active") && "qcow2".equals(i.diskFormat) && i.tags.contains("x86")));
+                    i -> i.status.wire().equals("active") && "qcow2".equals(i.diskFormat) && i.tags.contains("x86")));
             f.add(new Filter(Query.of("owner", "delta").and("protected", "false").and("size_min", "1"),
                     i -> "delta".equals(i.owner) && !i.isProtected && i.size != null && i.size >= 1));
             return f;
@@ -541,11 +542,13 @@ class ImageListMatrixTest {
             i.visibility = visibility;
             i.osHidden = hidden;
             i.name = pick(rnd, NAMES);
-            i.status = status != null ? status : pick(rnd, STATUSES);
-            boolean hasData = !List.of("queued", "importing", "uploading").contains(i.status) || rnd.nextInt(4) == 0;
+            i.status = ImageStatus.fromWire(status != null ? status : pick(rnd, STATUSES));
+            boolean hasData = !List.of("queued", "importing", "uploading").contains(i.status.wire())
+                    || rnd.nextInt(4) == 0;
             i.size = hasData ? pick(rnd, SIZES) : null;
-            i.diskFormat = i.status.equals("queued") ? pick(rnd, DISKS) : pick(rnd, DISKS.subList(0, 4));
-            i.containerFormat = i.status.equals("queued") ? pick(rnd, CONTAINERS) : pick(rnd, CONTAINERS.subList(0, 3));
+            i.diskFormat = i.status.wire().equals("queued") ? pick(rnd, DISKS) : pick(rnd, DISKS.subList(0, 4));
+            i.containerFormat = i.status.wire().equals("queued") ? pick(rnd, CONTAINERS)
+                    : pick(rnd, CONTAINERS.subList(0, 3));
             i.isProtected = rnd.nextInt(3) == 0;
             i.minDisk = pick(rnd, List.of(0, 0, 10, 20));
             i.minRam = pick(rnd, List.of(0, 512, 1024));
@@ -577,7 +580,7 @@ class ImageListMatrixTest {
 
         /** Images a list may show at all (not killed, not deleted), in creation order of the seed. */
         List<Image> listable() {
-            return images.stream().filter(i -> !isDeleted(i) && !i.status.equals("killed")).toList();
+            return images.stream().filter(i -> !isDeleted(i) && !i.status.wire().equals("killed")).toList();
         }
 
         boolean isDeleted(Image i) {
@@ -686,7 +689,7 @@ class ImageListMatrixTest {
         static Function<Image, Comparable<Object>> column(String key) {
             Function<Image, Object> f = switch (key) {
                 case "name" -> i -> i.name;
-                case "status" -> i -> i.status;
+                case "status" -> i -> i.status.wire();
                 case "container_format" -> i -> i.containerFormat;
                 case "disk_format" -> i -> i.diskFormat;
                 case "size" -> i -> i.size;

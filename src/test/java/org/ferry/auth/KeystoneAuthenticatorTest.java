@@ -11,9 +11,15 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,6 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class KeystoneAuthenticatorTest {
     static KeystoneStub keystone;
+    /** The cache bound of {@link #aFullCacheKeepsAllButTheLeastUsefulTokens}. */
+    static final int FULL = 20;
 
     @BeforeAll
     static void start() {
@@ -42,7 +50,12 @@ class KeystoneAuthenticatorTest {
                         Instant.now().minusSeconds(600), "[]")
                 .token("ends-in-an-hour", "demo-user", "demo-project", List.of("member"), hour, "[]")
                 .token("cinder-for-3h", "cinder-user", "services", List.of("service"),
-                        Instant.now().plus(3, ChronoUnit.HOURS), "[]");
+                        Instant.now().plus(3, ChronoUnit.HOURS), "[]")
+                .token("slow-shared", "demo-user", "demo-project", List.of("member"), hour, "[]", 800)
+                .token("cached-5-min", "demo-user", "demo-project", List.of("member"), hour, "[]");
+        for (int i = 0; i <= FULL; i++) {
+            keystone.token("fill-" + i, "demo-user", "demo-project", List.of("member"));
+        }
     }
 
     @AfterAll
@@ -51,9 +64,13 @@ class KeystoneAuthenticatorTest {
     }
 
     static KeystoneAuthenticator authenticator(boolean rolesRequired, Clock clock, Duration cacheTime) {
-        return new KeystoneAuthenticator(new KeystoneAuthenticator.KeystoneSettings(keystone.url(), keystone.url(),
-                "glance", "secret", "service", "Default", "Default"),
+        return new KeystoneAuthenticator(settings(),
                 new KeystoneAuthenticator.ServiceTokenRoles(List.of("service"), rolesRequired), cacheTime, clock);
+    }
+
+    static KeystoneAuthenticator.KeystoneSettings settings() {
+        return new KeystoneAuthenticator.KeystoneSettings(keystone.url(), keystone.url(), "glance", "secret",
+                "service", "Default", "Default");
     }
 
     static KeystoneAuthenticator authenticator(boolean rolesRequired) {
@@ -138,6 +155,77 @@ class KeystoneAuthenticatorTest {
         refused(auth, "ends-in-an-hour", "cinder");
         assertEquals(1, keystone.validations("ends-in-an-hour", false), "validated once, then from the cache");
         assertEquals(0, keystone.validations("ends-in-an-hour", true));
+    }
+
+    /**
+     * Requests that arrive while a token is being validated share that validation, whether or not they carry a
+     * service token: an answer given with allow_expired serves a request without it, and a token accepted without
+     * it serves one with it (before, the two kinds each asked Keystone).
+     */
+    @Test
+    void concurrentRequestsWithOneUncachedTokenMakeOneValidation() throws Exception {
+        KeystoneAuthenticator auth = authenticator(true);
+        call(auth, "user", "cinder");
+        ExecutorService callers = Executors.newFixedThreadPool(8);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<RequestContext>> answers = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                String serviceToken = i % 2 == 0 ? null : "cinder";
+                answers.add(callers.submit(() -> {
+                    go.await();
+                    return call(auth, "slow-shared", serviceToken);
+                }));
+            }
+            go.countDown();
+            for (Future<RequestContext> a : answers) {
+                assertEquals("demo-project", a.get(30, TimeUnit.SECONDS).projectId());
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+        assertEquals(1, keystone.validations("slow-shared", false) + keystone.validations("slow-shared", true),
+                "8 requests, 4 with a service token, that arrived during one validation");
+    }
+
+    /** Each answer is kept for its own time: an accepted token for the cache time, a refusal for 10 s. */
+    @Test
+    void eachAnswerIsAskedAgainWhenItsOwnCacheTimeHasPassed() {
+        MutableClock clock = new MutableClock(Instant.now());
+        KeystoneAuthenticator auth = authenticator(false, clock, Duration.ofMinutes(5));
+        call(auth, "cached-5-min", null);
+        refused(auth, "unknown-for-10-s", null);
+        clock.advance(Duration.ofSeconds(9));
+        call(auth, "cached-5-min", null);
+        refused(auth, "unknown-for-10-s", null);
+        assertEquals(1, keystone.validations("unknown-for-10-s", false));
+        clock.advance(Duration.ofSeconds(2));
+        refused(auth, "unknown-for-10-s", null);
+        assertEquals(2, keystone.validations("unknown-for-10-s", false), "a refusal is kept for 10 s");
+        assertEquals(1, keystone.validations("cached-5-min", false));
+        clock.advance(Duration.ofMinutes(4).plusSeconds(50));
+        call(auth, "cached-5-min", null);
+        assertEquals(2, keystone.validations("cached-5-min", false), "an accepted token is kept for the cache time");
+    }
+
+    /**
+     * A cache that is full drops the least useful token to make room for a new one, not every token it holds (it
+     * used to empty itself, so a busy Ferry validated every token again each time it filled up).
+     */
+    @Test
+    void aFullCacheKeepsAllButTheLeastUsefulTokens() {
+        KeystoneAuthenticator auth = new KeystoneAuthenticator(settings(),
+                KeystoneAuthenticator.ServiceTokenRoles.DEFAULTS, Duration.ofMinutes(5), Clock.systemUTC(), FULL);
+        for (int i = 0; i <= FULL; i++) {
+            call(auth, "fill-" + i, null);
+        }
+        int again = 0;
+        for (int i = FULL; i >= 0; i--) {
+            int before = keystone.validations("fill-" + i, false);
+            call(auth, "fill-" + i, null);
+            again += keystone.validations("fill-" + i, false) - before;
+        }
+        assertTrue(again <= 2, (FULL + 1) + " tokens in a cache of " + FULL + ": " + again + " validated again");
     }
 
     /** A clock the test moves. */

@@ -28,7 +28,7 @@ class ImageQuerySqlTest {
         marker.id = "8c1c4a3e-0000-4000-8000-000000000001";
         marker.createdAt = Instant.parse("2025-01-01T00:00:00Z");
         marker.updatedAt = marker.createdAt;
-        marker.status = "active";
+        marker.status = ImageStatus.ACTIVE;
         marker.name = null; // a NULL sort value takes the IS NULL branch of the keyset condition
         int variants = 0;
         for (boolean admin : new boolean[] {true, false}) {

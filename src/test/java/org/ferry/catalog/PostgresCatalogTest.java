@@ -185,7 +185,7 @@ class PostgresCatalogTest {
 
             Image found = images.find(img.id).orElseThrow();
             assertEquals("cirros", found.name);
-            assertEquals("queued", found.status);
+            assertEquals("queued", found.status.wire());
             assertEquals(img.owner, found.owner);
             assertEquals(t, found.createdAt);
             assertEquals(null, found.size);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.ferry.catalog.Database;
 import org.ferry.catalog.Image;
+import org.ferry.catalog.ImageStatus;
 import org.ferry.catalog.ImageRepository;
 import org.ferry.catalog.Task;
 import org.ferry.catalog.TaskRepository;
@@ -50,7 +51,7 @@ final class FlowKit implements AutoCloseable {
     }
 
     /** A new image with both formats, in {@code status}. */
-    Image image(String status) {
+    Image image(ImageStatus status) {
         Image img = new Image();
         img.id = UUID.randomUUID().toString();
         img.name = "unit";
@@ -120,7 +121,7 @@ final class FlowKit implements AutoCloseable {
     }
 
     /** Moves the image to another status behind the import's back, as a concurrent request would. */
-    void moveStatus(String id, String to) {
+    void moveStatus(String id, ImageStatus to) {
         Image img = reload(id);
         img.status = to;
         if (!images.save(img, null)) {

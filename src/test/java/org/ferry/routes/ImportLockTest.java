@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import org.ferry.catalog.Image;
 import org.ferry.catalog.ImageRepository;
+import org.ferry.catalog.ImageStatus;
 import org.ferry.catalog.Task;
 import org.ferry.catalog.TaskRepository;
 import org.ferry.testing.TestFerry;
@@ -129,9 +130,9 @@ class ImportLockTest {
                 "", null, then, then));
         assertTrue(images.setPropertyIfAbsent(id, LOCK, taskId));
         Image img = images.find(id).orElseThrow();
-        img.status = "importing";
+        img.status = ImageStatus.IMPORTING;
         img.properties.put(IMPORTING, "cheap");
-        assertTrue(images.save(img, "queued"));
+        assertTrue(images.save(img, ImageStatus.QUEUED));
         return taskId;
     }
 

@@ -12,6 +12,7 @@ import org.ferry.auth.RequestContext;
 import org.ferry.remote.EndpointUrls;
 import org.ferry.remote.ImageEndpoints;
 import org.ferry.remote.RemoteFailure;
+import org.ferry.json.Jackson;
 import org.openstack4j.api.OSClient;
 import org.openstack4j.model.common.Identifier;
 import org.openstack4j.model.identity.v3.Token;
@@ -36,7 +37,7 @@ import java.util.List;
 public final class KeystoneSession implements ServiceSession {
     private static final Logger LOG = LoggerFactory.getLogger(KeystoneSession.class);
     static final Duration RENEW_BEFORE = Duration.ofMinutes(5);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Jackson.MAPPER;
 
     private final Credentials credentials;
     private final OkHttpClient http;

@@ -1,5 +1,6 @@
 package org.ferry.replication.run;
 
+import org.ferry.json.Jackson;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,7 +17,7 @@ import java.util.TreeSet;
  * touched; the formats and the data are not metadata here.
  */
 final class MetadataDiff {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Jackson.MAPPER;
 
     private MetadataDiff() {
     }
