@@ -4,7 +4,7 @@ import org.ferry.api.ApiSettings;
 import org.ferry.config.ConfigException;
 import org.ferry.config.ConfigReader;
 import org.ferry.config.IniFile;
-import org.ferry.remote.EndpointUrls;
+import org.ferry.config.EndpointUrls;
 import org.ferry.config.Quotas;
 import org.ferry.data.HashAlgorithms;
 import org.ferry.remote.ImportFiltering;

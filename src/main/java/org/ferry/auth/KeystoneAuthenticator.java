@@ -208,9 +208,4 @@ public final class KeystoneAuthenticator implements Authenticator {
             return now.getEpochSecond() * 1_000_000_000L + now.getNano();
         };
     }
-
-    static String v3(String authUrl) {
-        String u = authUrl.endsWith("/") ? authUrl.substring(0, authUrl.length() - 1) : authUrl;
-        return u.endsWith("/v3") ? u : u + "/v3";
-    }
 }

@@ -1,5 +1,6 @@
 package org.ferry.auth;
 
+import org.ferry.config.EndpointUrls;
 import org.openstack4j.api.OSClient;
 import org.openstack4j.model.common.Identifier;
 import org.openstack4j.model.identity.v3.Role;
@@ -84,7 +85,7 @@ final class KeystoneTokens {
                 if (own == null || own.getExpires() == null
                         || own.getExpires().toInstant().isBefore(clock.instant().plusSeconds(60))) {
                     OSClient.OSClientV3 os = OSFactory.builderV3()
-                            .endpoint(KeystoneAuthenticator.v3(settings.authUrl()))
+                            .endpoint(EndpointUrls.keystoneV3(settings.authUrl()))
                             .credentials(settings.username(), settings.password(),
                                     Identifier.byName(settings.userDomainName()))
                             .scopeToProject(Identifier.byName(settings.projectName()),

@@ -1,5 +1,6 @@
 package org.ferry.remote;
 
+import org.ferry.config.EndpointUrls;
 import org.ferry.auth.RequestContext;
 
 import java.util.List;

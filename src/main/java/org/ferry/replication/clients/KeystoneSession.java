@@ -9,7 +9,7 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.ferry.auth.RequestContext;
-import org.ferry.remote.EndpointUrls;
+import org.ferry.config.EndpointUrls;
 import org.ferry.remote.ImageEndpoints;
 import org.ferry.remote.RemoteFailure;
 import org.ferry.json.Jackson;

@@ -1,6 +1,6 @@
 package org.ferry.replication.clients;
 
-import org.ferry.remote.EndpointUrls;
+import org.ferry.config.EndpointUrls;
 
 import java.util.Map;
 

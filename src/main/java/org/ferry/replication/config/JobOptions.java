@@ -2,7 +2,7 @@ package org.ferry.replication.config;
 
 import org.ferry.config.ConfigException;
 import org.ferry.config.ConfigReader;
-import org.ferry.remote.EndpointUrls;
+import org.ferry.config.EndpointUrls;
 import org.ferry.replication.clients.Credentials;
 import org.ferry.replication.run.ReplicationJob;
 import org.quartz.CronExpression;

@@ -1,4 +1,4 @@
-package org.ferry.remote;
+package org.ferry.config;
 
 import java.util.Locale;
 

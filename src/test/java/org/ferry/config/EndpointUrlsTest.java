@@ -1,5 +1,6 @@
-package org.ferry.remote;
+package org.ferry.config;
 
+import org.ferry.config.EndpointUrls;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
