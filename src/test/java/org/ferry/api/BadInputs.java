@@ -34,7 +34,7 @@ final class BadInputs {
         }
     }
 
-    /** Every route Ferry serves (api/*.register, data/ImageDataApi, replication/ReplicationApi, versions). */
+    /** Every route Ferry serves (api/*.register, api/ImageDataApi, replication/api/ReplicationApi, versions). */
     static final List<Route> ROUTES = List.of(
             new Route("GET", "/versions", Map.of(), Body.NONE, false),
             new Route("GET", "/", Map.of(), Body.NONE, false),
