@@ -1,12 +1,10 @@
 package org.ferry.flow;
 
-import org.ferry.catalog.Image;
 import org.ferry.catalog.ImageRepository;
 import org.ferry.catalog.ImageStatus;
 import org.ferry.remote.GlanceClient;
 import org.ferry.remote.GlanceImage;
 import org.ferry.remote.SafeHttp;
-import org.ferry.json.Jackson;
 
 import java.util.List;
 import java.util.Map;
@@ -18,7 +16,7 @@ import java.util.TreeMap;
  * the remote size and digests for verifying the download.
  */
 public final class FetchRemoteMetadata extends FlowStep<RemoteImage> {
-    private final ImageRepository images;
+    private final ImportLock lock;
     private final SafeHttp http;
     private final List<String> prefixes;
     private final String hashAlgo;
@@ -26,7 +24,7 @@ public final class FetchRemoteMetadata extends FlowStep<RemoteImage> {
 
     public FetchRemoteMetadata(ImageRepository images, SafeHttp http, List<String> prefixes, String hashAlgo,
                                long sizeCap) {
-        this.images = images;
+        this.lock = new ImportLock(images);
         this.http = http;
         this.prefixes = prefixes;
         this.hashAlgo = hashAlgo;
@@ -55,31 +53,28 @@ public final class FetchRemoteMetadata extends FlowStep<RemoteImage> {
             throw new ImportFailure("remote image " + r.glanceImageId() + " has " + size
                     + " bytes, more than image_size_cap " + sizeCap);
         }
-        String expectedHash = null;
-        String expectedMd5 = null;
-        if (hashAlgo.equals(image.hashAlgo()) && image.hashValue() != null) {
-            expectedHash = image.hashValue();
-        } else if (image.checksum() != null) {
-            expectedMd5 = image.checksum();
-        }
-        Image img = images.find(s.imageId()).orElseThrow(() -> new ImportFailure("image " + s.imageId() + " was deleted"));
-        RemoteImage result = new RemoteImage(size, expectedMd5, expectedHash, img.properties, img.diskFormat,
-                img.containerFormat);
-        image.properties().forEach((key, value) -> {
-            if (prefixes.stream().anyMatch(key::startsWith)) {
-                img.properties.put(key, value);
+        // the download is checked against the remote hash when it uses our algorithm, else against its checksum
+        boolean sameHash = hashAlgo.equals(image.hashAlgo()) && image.hashValue() != null;
+        String expectedHash = sameHash ? image.hashValue() : null;
+        String expectedMd5 = sameHash ? null : image.checksum();
+        // filled in by the change, from the image as loaded under the lock: what the revert puts back
+        RemoteImage[] result = new RemoteImage[1];
+        lock.update(s, ImageStatus.IMPORTING, "is no longer importing", img -> {
+            result[0] = new RemoteImage(size, expectedMd5, expectedHash, img.properties, img.diskFormat,
+                    img.containerFormat);
+            image.properties().forEach((key, value) -> {
+                if (prefixes.stream().anyMatch(key::startsWith)) {
+                    img.properties.put(key, value);
+                }
+            });
+            if (image.diskFormat() != null) {
+                img.diskFormat = image.diskFormat();
+            }
+            if (image.containerFormat() != null) {
+                img.containerFormat = image.containerFormat();
             }
         });
-        if (image.diskFormat() != null) {
-            img.diskFormat = image.diskFormat();
-        }
-        if (image.containerFormat() != null) {
-            img.containerFormat = image.containerFormat();
-        }
-        if (!images.save(img, ImageStatus.IMPORTING)) {
-            throw new ImportFailure("image " + s.imageId() + " is no longer importing");
-        }
-        return result;
+        return result[0];
     }
 
     @Override
@@ -87,7 +82,8 @@ public final class FetchRemoteMetadata extends FlowStep<RemoteImage> {
         if (result == null) {
             return;
         }
-        images.find(s.imageId()).ifPresent(img -> {
+        // not when the image is gone or another task took its lock over: that task's work must stay
+        lock.whileLocked(s).ifPresent(img -> {
             // keep the bookkeeping keys as they are now; restore everything the copy touched
             Map<String, String> keep = new TreeMap<>();
             for (String k : List.of(StoreLists.IMPORTING, StoreLists.FAILED)) {
@@ -100,7 +96,7 @@ public final class FetchRemoteMetadata extends FlowStep<RemoteImage> {
             img.properties.putAll(keep);
             img.diskFormat = result.diskFormatBefore();
             img.containerFormat = result.containerFormatBefore();
-            images.save(img, null);
+            lock.saveQuietly(s, img, null);
         });
     }
 }
