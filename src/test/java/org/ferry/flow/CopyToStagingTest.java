@@ -6,17 +6,13 @@ import org.ferry.catalog.Location;
 import org.ferry.data.DataMover;
 import org.ferry.data.StagedDigests;
 import org.ferry.store.FileStore;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,27 +26,13 @@ class CopyToStagingTest {
     /** As long as {@link #DATA}, so only the digests tell the two apart. */
     private static final byte[] OTHER = "THE DATA OF THE DEFAULT STORE'S COPY".getBytes();
 
-    @TempDir
-    Path dir;
-    FlowKit kit;
-    ExecutorService pool;
-    DataMover mover;
+    @RegisterExtension
+    final FlowKit kit = new FlowKit();
 
-    @BeforeEach
-    void open() {
-        kit = new FlowKit(dir);
-        pool = Executors.newFixedThreadPool(2);
-        mover = new DataMover(pool, DataMover.DEFAULT_BUFFER_SIZE, 4);
-    }
 
-    @AfterEach
-    void close() {
-        pool.shutdownNow();
-        kit.close();
-    }
 
     private CopyToStaging step() {
-        return new CopyToStaging(kit.stores, kit.images, mover, kit.tasks, "SHA-512", "sha512");
+        return new CopyToStaging(kit.stores, kit.images, kit.mover, kit.tasks, "SHA-512", "sha512");
     }
 
     /** An active image whose size and checksum are those of {@code data}. */

@@ -8,6 +8,7 @@ import org.ferry.catalog.ImageStatus;
 import org.ferry.catalog.ImageRepository;
 import org.ferry.catalog.Task;
 import org.ferry.catalog.TaskRepository;
+import org.ferry.data.DataMover;
 import org.ferry.data.Digests;
 import org.ferry.data.StagedDigests;
 import org.ferry.store.FileStore;
@@ -16,31 +17,48 @@ import org.ferry.store.StoreSettings;
 import org.ferry.store.Store;
 import org.ferry.store.StoreRegistry;
 
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Stream;
 
 /**
  * What the step unit tests run on, without Camel or an HTTP server: an in-memory catalog, two file stores (fast,
- * cheap) and staging in a temporary directory, and images and tasks holding the import lock as a started import has.
+ * cheap) and staging in a temporary directory, a data mover,, and images and tasks holding the import lock as a started import has.
  */
-final class FlowKit implements AutoCloseable {
+final class FlowKit implements BeforeEachCallback, AfterEachCallback {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    final Database db;
-    final ImageRepository images;
-    final TaskRepository tasks;
-    final FileStore fast;
-    final FileStore cheap;
-    final StoreRegistry stores;
+    /** The test's own directory, removed after it. */
+    Path dir;
+    Database db;
+    ImageRepository images;
+    TaskRepository tasks;
+    FileStore fast;
+    FileStore cheap;
+    StoreRegistry stores;
+    /** Threads for the data mover and the store commits. */
+    ExecutorService pool;
+    DataMover mover;
 
-    FlowKit(Path dir) {
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        dir = Files.createTempDirectory("ferry-flow-");
+        pool = Executors.newFixedThreadPool(4);
+        mover = new DataMover(pool, DataMover.DEFAULT_BUFFER_SIZE, 4);
         db = Database.open("jdbc:h2:mem:flow-" + UUID.randomUUID(), 4);
         images = new ImageRepository(db.jdbi());
         tasks = new TaskRepository(db.jdbi());
@@ -130,7 +148,13 @@ final class FlowKit implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void afterEach(ExtensionContext context) throws IOException {
+        pool.shutdownNow();
         db.close();
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 }

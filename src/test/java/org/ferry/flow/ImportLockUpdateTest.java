@@ -2,12 +2,10 @@ package org.ferry.flow;
 
 import org.ferry.catalog.Image;
 import org.ferry.catalog.ImageStatus;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -16,21 +14,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link ImportLock}: every change of a running import requires the image, its lock and the expected status. */
 class ImportLockUpdateTest {
-    @TempDir
-    Path dir;
-    FlowKit kit;
+    @RegisterExtension
+    final FlowKit kit = new FlowKit();
     ImportLock lock;
 
     @BeforeEach
     void open() {
-        kit = new FlowKit(dir);
         lock = new ImportLock(kit.images);
     }
 
-    @AfterEach
-    void close() {
-        kit.close();
-    }
 
     @Test
     void aChangeUnderTheLockIsSaved() throws Exception {

@@ -1,12 +1,9 @@
 package org.ferry.flow;
 
 import org.ferry.catalog.ImageStatus;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -16,20 +13,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** The taskflow contract of {@link FlowStep} as {@link ImportState} runs it: results forward, reverts backward. */
 class ImportStateTest {
-    @TempDir
-    Path dir;
-    FlowKit kit;
+    @RegisterExtension
+    final FlowKit kit = new FlowKit();
     final List<String> reverted = new ArrayList<>();
 
-    @BeforeEach
-    void open() {
-        kit = new FlowKit(dir);
-    }
 
-    @AfterEach
-    void close() {
-        kit.close();
-    }
 
     /** A step that returns {@code result} (or fails when it is null) and records what its revert got back. */
     private FlowStep<String> step(String name, String result) {

@@ -5,18 +5,13 @@ import org.ferry.catalog.ImageStatus;
 import org.ferry.catalog.Task;
 import org.ferry.data.DataMover;
 import org.ferry.data.StagedDigests;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -28,24 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ImportStepsTest {
     private static final byte[] DATA = "the image data, staged".getBytes();
 
-    @TempDir
-    Path dir;
-    FlowKit kit;
-    ExecutorService pool;
-    DataMover mover;
+    @RegisterExtension
+    final FlowKit kit = new FlowKit();
 
-    @BeforeEach
-    void open() {
-        kit = new FlowKit(dir);
-        pool = Executors.newFixedThreadPool(4);
-        mover = new DataMover(pool, DataMover.DEFAULT_BUFFER_SIZE, 4);
-    }
 
-    @AfterEach
-    void close() {
-        pool.shutdownNow();
-        kit.close();
-    }
 
     /** A step that hands a fixed result to the steps after it, as an earlier step of the route would. */
     private static <R> void given(ImportState s, R result) throws Exception {
@@ -58,7 +39,7 @@ class ImportStepsTest {
     }
 
     private VerifyStaging verifyStaging() {
-        return new VerifyStaging(kit.stores.staging(), kit.images, mover, "SHA-512", "sha512");
+        return new VerifyStaging(kit.stores.staging(), kit.images, kit.mover, "SHA-512", "sha512");
     }
 
     @Test
@@ -126,7 +107,7 @@ class ImportStepsTest {
         kit.images.save(img, null);
         ImportState s = kit.locked(img, ImportMethod.GLANCE_DIRECT, "fast", "cheap");
         given(s, kit.stage(img.id, DATA));
-        CommitToStores step = new CommitToStores(kit.stores, kit.images, pool);
+        CommitToStores step = new CommitToStores(kit.stores, kit.images, kit.pool);
 
         CommittedStores done = step.execute(s);
         assertEquals(List.of("cheap", "fast"), done.stores().stream().sorted().toList());
@@ -150,7 +131,7 @@ class ImportStepsTest {
         Image img = kit.image(ImageStatus.IMPORTING);
         ImportState s = kit.locked(img, ImportMethod.WEB_DOWNLOAD, List.of("fast", "nowhere"), true);
         given(s, kit.stage(img.id, DATA));
-        CommitToStores step = new CommitToStores(kit.stores, kit.images, pool);
+        CommitToStores step = new CommitToStores(kit.stores, kit.images, kit.pool);
         ImportFailure f = assertThrows(ImportFailure.class, () -> step.execute(s));
         assertEquals("import to store nowhere: not a writable store", f.getMessage());
         Image now = kit.reload(img.id);
@@ -164,7 +145,7 @@ class ImportStepsTest {
         Image img = kit.image(ImageStatus.IMPORTING);
         ImportState s = kit.locked(img, ImportMethod.WEB_DOWNLOAD, List.of("fast", "nowhere"), false);
         given(s, kit.stage(img.id, DATA));
-        CommittedStores done = new CommitToStores(kit.stores, kit.images, pool).execute(s);
+        CommittedStores done = new CommitToStores(kit.stores, kit.images, kit.pool).execute(s);
         assertEquals(List.of("fast"), done.stores());
         assertEquals(List.of("nowhere"), done.failed());
         Image now = kit.reload(img.id);

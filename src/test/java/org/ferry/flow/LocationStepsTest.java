@@ -9,9 +9,8 @@ import org.ferry.catalog.Task;
 import org.ferry.data.DataMover;
 import org.ferry.data.Digests;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.nio.file.Files;
@@ -34,19 +33,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link HashLocation}), execute and revert called directly on a catalog and file stores.
  */
 class LocationStepsTest {
-    @TempDir
-    Path dir;
-    FlowKit kit;
+    @RegisterExtension
+    final FlowKit kit = new FlowKit();
 
-    @BeforeEach
-    void open() {
-        kit = new FlowKit(dir);
-    }
 
-    @AfterEach
-    void close() {
-        kit.close();
-    }
 
     @Test
     void activateImageMakesAQueuedImageActive() throws Exception {
@@ -175,7 +165,7 @@ class LocationStepsTest {
     @Test
     void addLocationRefusesAUrlNoStoreServesOrWithoutData() throws Exception {
         Image img = kit.image(ImageStatus.QUEUED);
-        String outside = "file://" + dir.resolve("elsewhere.img");
+        String outside = "file://" + kit.dir.resolve("elsewhere.img");
         ImportFailure f = assertThrows(ImportFailure.class,
                 () -> addLocation(-1).execute(locationTask(img, outside, null, null, false)));
         assertEquals("Invalid location: " + outside + " (not inside the directory of a file store)", f.getMessage());
@@ -310,7 +300,7 @@ class LocationStepsTest {
 
     @Test
     void verifyLocationDataNeedsAStoreServingTheUrl() {
-        String url = "file://" + dir.resolve("gone.img");
+        String url = "file://" + kit.dir.resolve("gone.img");
         Image img = withLocation(ImageStatus.IMPORTING, url);
         ImportState s = locationTask(img, url, "sha512", "00", false);
         ImportFailure f = assertThrows(ImportFailure.class, () -> verify().execute(s));

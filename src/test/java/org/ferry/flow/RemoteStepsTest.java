@@ -11,11 +11,9 @@ import org.ferry.remote.ImportFiltering;
 import org.ferry.remote.SafeHttp;
 import org.ferry.remote.UriFilter;
 import org.ferry.testing.GlanceStub;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +21,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -52,28 +48,17 @@ class RemoteStepsTest {
     @RegisterExtension
     static final GlanceStub glance = GlanceStub.started();
 
-    @TempDir
-    Path dir;
-    FlowKit kit;
-    ExecutorService pool;
-    DataMover mover;
+    @RegisterExtension
+    final FlowKit kit = new FlowKit();
     SafeHttp http;
 
     @BeforeEach
     void open() {
         glance.resetAll();
-        kit = new FlowKit(dir);
-        pool = Executors.newFixedThreadPool(2);
-        mover = new DataMover(pool, DataMover.DEFAULT_BUFFER_SIZE, 4);
         http = new SafeHttp(new OkHttpClient(), new UriFilter(new ImportFiltering(List.of(), List.of(), List.of(),
                 List.of(), List.of(), List.of())));
     }
 
-    @AfterEach
-    void close() {
-        pool.shutdownNow();
-        kit.close();
-    }
 
     /** The remote image as the region shows it: active, with the data's size and digests and three properties. */
     private static ObjectNode remote() {
@@ -126,11 +111,11 @@ class RemoteStepsTest {
     }
 
     private DownloadFromGlance fromGlance(long cap) {
-        return new DownloadFromGlance(kit.stores.staging(), http, mover, kit.tasks, "SHA-512", "sha512", cap);
+        return new DownloadFromGlance(kit.stores.staging(), http, kit.mover, kit.tasks, "SHA-512", "sha512", cap);
     }
 
     private DownloadFromUri fromUri(long cap) {
-        return new DownloadFromUri(kit.stores.staging(), http, mover, kit.tasks, "SHA-512", "sha512", cap);
+        return new DownloadFromUri(kit.stores.staging(), http, kit.mover, kit.tasks, "SHA-512", "sha512", cap);
     }
 
     /** A step that hands a fixed result to the steps after it, as an earlier step of the route would. */

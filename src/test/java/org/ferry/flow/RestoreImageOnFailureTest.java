@@ -3,10 +3,8 @@ package org.ferry.flow;
 import org.ferry.catalog.Image;
 import org.ferry.catalog.ImageStatus;
 import org.ferry.catalog.Location;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,19 +18,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The first step of each import route: its revert leaves the image as a failed import of that method must. */
 class RestoreImageOnFailureTest {
-    @TempDir
-    Path dir;
-    FlowKit kit;
+    @RegisterExtension
+    final FlowKit kit = new FlowKit();
 
-    @BeforeEach
-    void open() {
-        kit = new FlowKit(dir);
-    }
 
-    @AfterEach
-    void close() {
-        kit.close();
-    }
 
     private RestoreImageOnFailure step(RestoreImageOnFailure.Outcome outcome) {
         return new RestoreImageOnFailure(kit.images, kit.stores, outcome);
