@@ -32,6 +32,8 @@ MARKER=.ferry-ceph-lab         # marks a directory this script may wipe
 
 log() { printf 'ceph-lab: %s\n' "$*" >&2; }
 die() { printf 'ceph-lab: ERROR: %s\n' "$*" >&2; exit 1; }
+# shared with the other lab script: shq, pid files, port_in_use, install_packages
+source "$(dirname "${BASH_SOURCE[0]}")/lab/common.sh"
 
 usage() {
     sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
@@ -66,28 +68,6 @@ load_settings() {
         # shellcheck disable=SC1091
         source "$DIR/lab.env"
     fi
-}
-
-shq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
-
-# --- processes ---------------------------------------------------------------------------------------------------
-# A pid file holds "PID STARTTIME" (field 22 of /proc/PID/stat) so that a reused PID is never taken for ours.
-proc_starttime() {
-    local stat
-    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-    stat=${stat##*) }
-    set -- $stat
-    echo "${20}"
-}
-
-recorded_pid() {
-    local file="$DIR/run/$1.pid" pid start now
-    [[ -f "$file" ]] || return 1
-    read -r pid start <"$file" || return 1
-    [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-    now=$(proc_starttime "$pid") || return 1
-    [[ "$now" == "$start" ]] || return 1
-    echo "$pid"
 }
 
 # daemons of this lab whose pid file is lost: ceph-mon, ceph-mgr, ceph-osd or radosgw run with -c DIR/ceph.conf
@@ -149,10 +129,6 @@ do_down() {
     fi
 }
 
-port_in_use() {
-    timeout 2 bash -c "exec 3<>/dev/tcp/$HOST/$1" 2>/dev/null
-}
-
 free_port() {
     /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
@@ -203,7 +179,6 @@ wait_until() {
 }
 
 # --- up ----------------------------------------------------------------------------------------------------------
-CREATED_POLICY_RC=""
 UP_STARTED=""
 UP_DONE=""
 
@@ -226,43 +201,6 @@ on_exit() {
 trap on_exit EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-missing_packages() {
-    local p
-    for p in "${PACKAGES[@]}"; do
-        [[ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null)" == ii* ]] || echo "$p"
-    done
-}
-
-install_packages() {
-    local missing aptlog="$DIR/log/apt.log"
-    mapfile -t missing < <(missing_packages)
-    ((${#missing[@]})) || return 0
-    [[ $EUID -eq 0 ]] || die "packages missing (${missing[*]}) and not root: install them with apt-get as root"
-    command -v apt-get >/dev/null 2>&1 || die "packages missing (${missing[*]}) and no apt-get"
-    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
-        # keeps the packages' postinst from starting the system's Ceph daemons
-        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
-        chmod 755 /usr/sbin/policy-rc.d
-        CREATED_POLICY_RC=1
-    fi
-    log "installing ${missing[*]} (log: $aptlog)"
-    local apt=(env DEBIAN_FRONTEND=noninteractive apt-get -q -o Dpkg::Use-Pty=0 -o DPkg::Lock::Timeout=600)
-    : >"$aptlog"
-    if ! timeout 1200 "${apt[@]}" install -y --no-install-recommends "${missing[@]}" >>"$aptlog" 2>&1; then
-        log "apt-get install failed; refreshing the package lists and retrying"
-        timeout 600 "${apt[@]}" update >>"$aptlog" 2>&1 || true
-        timeout 1200 "${apt[@]}" install -y --no-install-recommends "${missing[@]}" >>"$aptlog" 2>&1 \
-            || fail "apt-get install ${missing[*]} failed" "$aptlog"
-    fi
-    if [[ -n "$CREATED_POLICY_RC" ]]; then
-        rm -f /usr/sbin/policy-rc.d
-        CREATED_POLICY_RC=""
-    fi
-    mapfile -t missing < <(missing_packages)
-    ((${#missing[@]} == 0)) || die "still not installed after apt-get: ${missing[*]}"
-    log "installed the packages"
-}
 
 write_conf() {
     cat >"$CONF" <<EOF

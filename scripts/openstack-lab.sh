@@ -42,6 +42,8 @@ MARKER=.ferry-openstack-lab              # marks a directory this script may wip
 
 log() { printf 'openstack-lab: %s\n' "$*" >&2; }
 die() { printf 'openstack-lab: ERROR: %s\n' "$*" >&2; exit 1; }
+# shared with the other lab script: shq, pid files, port_in_use, install_packages
+source "$(dirname "${BASH_SOURCE[0]}")/lab/common.sh"
 
 usage() {
     sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
@@ -88,8 +90,6 @@ load_settings() {
 }
 
 # single-quoted for sh and bash
-shq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
-
 component_port() {
     case $1 in keystone) echo "$KEYSTONE_PORT" ;; glance1) echo "$GLANCE1_PORT" ;; glance2) echo "$GLANCE2_PORT" ;; esac
 }
@@ -103,28 +103,6 @@ component_probe() {
         glance1) echo "$GLANCE1_URL/healthcheck" ;;
         glance2) echo "$GLANCE2_URL/healthcheck" ;;
     esac
-}
-
-# --- processes ---------------------------------------------------------------------------------------------------
-# A pid file holds "PID STARTTIME" (field 22 of /proc/PID/stat) so that a reused PID is never taken for ours.
-proc_starttime() {
-    local stat
-    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-    stat=${stat##*) }            # the command name may contain spaces and parentheses
-    # after "comm)": field 3 is state, so starttime (field 22) is word 20
-    set -- $stat
-    echo "${20}"
-}
-
-# prints the PID of a component if the process recorded for it is still alive
-recorded_pid() {
-    local file="$DIR/run/$1.pid" pid start now
-    [[ -f "$file" ]] || return 1
-    read -r pid start <"$file" || return 1
-    [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-    now=$(proc_starttime "$pid") || return 1
-    [[ "$now" == "$start" ]] || return 1
-    echo "$pid"
 }
 
 descendants() {
@@ -162,10 +140,6 @@ kill_trees() {
 port_listeners() {
     command -v ss >/dev/null 2>&1 || return 0
     ss -Htlnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u
-}
-
-port_in_use() {
-    timeout 2 bash -c "exec 3<>/dev/tcp/$HOST/$1" 2>/dev/null
 }
 
 do_down() {
@@ -232,7 +206,6 @@ wait_http() {
 }
 
 # --- up ----------------------------------------------------------------------------------------------------------
-CREATED_POLICY_RC=""
 UP_STARTED=""
 UP_DONE=""
 PREP_PIDS=()
@@ -260,45 +233,6 @@ on_exit() {
 trap on_exit EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-missing_packages() {
-    local p
-    for p in "${PACKAGES[@]}"; do
-        [[ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null)" == ii* ]] || echo "$p"
-    done
-}
-
-install_packages() {
-    local missing aptlog="$DIR/log/apt.log"
-    mapfile -t missing < <(missing_packages)
-    ((${#missing[@]})) || return 0
-    [[ $EUID -eq 0 ]] || die "packages missing (${missing[*]}) and not root: install them with apt-get as root"
-    command -v apt-get >/dev/null 2>&1 || die "packages missing (${missing[*]}) and no apt-get"
-    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
-        # keeps the packages' postinst from starting services (there is no init system to start them anyway)
-        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
-        chmod 755 /usr/sbin/policy-rc.d
-        CREATED_POLICY_RC=1
-    fi
-    log "installing ${missing[*]} (log: $aptlog)"
-    local apt=(env DEBIAN_FRONTEND=noninteractive apt-get -q -o Dpkg::Use-Pty=0 -o DPkg::Lock::Timeout=600)
-    : >"$aptlog"
-    if ! "${apt[@]}" install -y --no-install-recommends "${missing[@]}" >>"$aptlog" 2>&1; then
-        log "apt-get install failed; refreshing the package lists and retrying"
-        "${apt[@]}" update >>"$aptlog" 2>&1 || true
-        if ! "${apt[@]}" install -y --no-install-recommends "${missing[@]}" >>"$aptlog" 2>&1; then
-            tail -n 30 "$aptlog" >&2
-            die "apt-get install ${missing[*]} failed (log: $aptlog)"
-        fi
-    fi
-    if [[ -n "$CREATED_POLICY_RC" ]]; then
-        rm -f /usr/sbin/policy-rc.d
-        CREATED_POLICY_RC=""
-    fi
-    mapfile -t missing < <(missing_packages)
-    ((${#missing[@]} == 0)) || die "still not installed after apt-get: ${missing[*]}"
-    log "installed the packages"
-}
 
 # render TEMPLATE OUT KEY=VALUE...: replaces @KEY@ in TEMPLATE; every placeholder must get a value
 render() {
