@@ -132,15 +132,7 @@ public final class ImportService {
                     flow.expiry());
             throw new Refused(409, "Image " + img.id + " changed status while the import was being accepted");
         }
-        callers.put(taskId, ctx);
-        try {
-            scheduler.schedule(taskId);
-        } catch (SchedulerException e) {
-            LOG.error("task {}: could not schedule the import job", taskId, e);
-            tasks.find(taskId).ifPresent(t -> flow.cleanUpDeadTask(t, "the import job could not be scheduled: " + e));
-            images.deletePropertyIfValue(img.id, StoreLists.LOCK, taskId);
-            throw new Refused(500, "The import could not be scheduled.");
-        }
+        runInBackground(taskId, img.id, ctx);
         LOG.info("task {}: {} import of image {} to {} accepted", taskId, method, img.id, targets);
         return taskId;
     }
@@ -178,14 +170,7 @@ public final class ImportService {
             }
             throw e;
         }
-        callers.put(taskId, ctx);
-        try {
-            scheduler.schedule(taskId);
-        } catch (SchedulerException e) {
-            LOG.error("task {}: could not schedule the import job", taskId, e);
-            tasks.find(taskId).ifPresent(t -> flow.cleanUpDeadTask(t, "the import job could not be scheduled: " + e));
-            throw new Refused(500, "The import could not be scheduled.");
-        }
+        runInBackground(taskId, img.id, ctx);
         LOG.info("task {}: legacy import task creates image {} from {} into {}", taskId, img.id,
                 input.path("import_from").asText(), target);
         // the task as created, as Glance answers: a re-read could already show the job's 'processing'
@@ -200,6 +185,22 @@ public final class ImportService {
                 flow.cleanUpDeadTask(t, "Ferry stopped before this import could run; start the import again");
                 images.deletePropertyIfValue(t.imageId(), StoreLists.LOCK, t.id());
             }
+        }
+    }
+
+    /**
+     * Hands the task to the import job runner with the caller's context; if the job cannot be scheduled, the task is
+     * cleaned up as a dead one (image restored, task failed), the lock released, and the caller gets 500.
+     */
+    private void runInBackground(String taskId, String imageId, RequestContext ctx) throws Refused {
+        callers.put(taskId, ctx);
+        try {
+            scheduler.schedule(taskId);
+        } catch (SchedulerException e) {
+            LOG.error("task {}: could not schedule the import job", taskId, e);
+            tasks.find(taskId).ifPresent(t -> flow.cleanUpDeadTask(t, "the import job could not be scheduled: " + e));
+            images.deletePropertyIfValue(imageId, StoreLists.LOCK, taskId);
+            throw new Refused(500, "The import could not be scheduled.");
         }
     }
 }
