@@ -47,13 +47,8 @@ public final class FileStore implements Store {
     }
 
     @Override
-    public String type() {
-        return options.type();
-    }
-
-    @Override
-    public boolean writable() {
-        return true;
+    public FileStoreOptions options() {
+        return options;
     }
 
     public Path dir() {

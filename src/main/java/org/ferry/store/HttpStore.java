@@ -10,10 +10,12 @@ import java.util.Map;
 /** Glance's read-only {@code http} store: serves locations that are http(s) URLs; never written to. */
 public final class HttpStore implements Store {
     private final StoreSettings settings;
+    private final HttpStoreOptions options;
     private final OkHttpClient http;
 
-    public HttpStore(StoreSettings settings, OkHttpClient http) {
+    public HttpStore(StoreSettings settings, HttpStoreOptions options, OkHttpClient http) {
         this.settings = settings;
+        this.options = options;
         this.http = http;
     }
 
@@ -23,13 +25,8 @@ public final class HttpStore implements Store {
     }
 
     @Override
-    public String type() {
-        return "http";
-    }
-
-    @Override
-    public boolean writable() {
-        return false;
+    public HttpStoreOptions options() {
+        return options;
     }
 
     @Override

@@ -23,6 +23,6 @@ public record HttpStoreOptions() implements DriverOptions {
 
     @Override
     public Store open(StoreSettings settings, OkHttpClient http) {
-        return new HttpStore(settings, http);
+        return new HttpStore(settings, this, http);
     }
 }

@@ -15,8 +15,13 @@ public interface Store {
         return settings().id();
     }
 
+    /** The options of the store's driver, read from its section. */
+    DriverOptions options();
+
     /** The driver name of enabled_backends, e.g. {@code file} or {@code http}. */
-    String type();
+    default String type() {
+        return options().type();
+    }
 
     default Optional<String> description() {
         return settings().description();
@@ -26,7 +31,9 @@ public interface Store {
         return settings().weight();
     }
 
-    boolean writable();
+    default boolean writable() {
+        return options().writable();
+    }
 
     /** The driver details GET /v2/info/stores/detail shows. */
     Map<String, Object> properties();
