@@ -64,6 +64,11 @@ public final class FileStore implements Store {
         return p;
     }
 
+    @Override
+    public boolean adoptsStagedFiles() {
+        return true;
+    }
+
     /** Whether image files are written here with direct I/O (the filesystem allows it), not through the page cache. */
     public boolean directIo() {
         return directIoAlignment.isPresent();

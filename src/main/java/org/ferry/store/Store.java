@@ -41,6 +41,31 @@ public interface Store {
     /** Starts writing an image's data; nothing is visible in the store until the write is committed. */
     StoreWrite beginWrite(String imageId) throws IOException;
 
+    /**
+     * Like {@link #beginWrite(String)} when the size is known in advance ({@code -1} when it is not), so a driver
+     * can size its object once instead of growing it.
+     */
+    default StoreWrite beginWrite(String imageId, long expectedSize) throws IOException {
+        return beginWrite(imageId);
+    }
+
+    /**
+     * Whether an import puts a staged file into this store without reading it (a file store: a hard link or a
+     * kernel-side copy). Other stores are written while the data streams in, so the bytes pass once.
+     */
+    default boolean adoptsStagedFiles() {
+        return false;
+    }
+
+    /**
+     * Copies a location of another store into this one inside the back end, without moving the bytes through Ferry
+     * (e.g. between two rbd stores of one Ceph cluster). Empty when this store cannot; the write is then done by
+     * streaming. The returned write is committed or aborted like any other.
+     */
+    default Optional<StoreWrite> copyInside(Store source, String sourceUrl, String imageId) throws IOException {
+        return Optional.empty();
+    }
+
     /** True if this store can serve the URL of a location. */
     boolean owns(String url);
 
