@@ -11,8 +11,9 @@
 # DIR defaults to ${FERRY_CEPH_DIR:-/tmp/ferry-ceph}. The lab:
 #   mon a      v2:127.0.0.1:3300, v1:127.0.0.1:6789;  mgr x and osd.0 on 127.0.0.1 (ports 6800-7300)
 #   osd.0      bluestore on the sparse file DIR/osd/block.img (FERRY_CEPH_OSD_SIZE bytes, default 10 GiB)
-#   pool       images (size 1, 8 PGs, application rbd); user client.glance (rbd profile on pool images),
-#              keyring DIR/ceph.client.glance.keyring; client.admin's keyring is DIR/ceph.client.admin.keyring
+#   pools      images, images2 and volumes (size 1, 8 PGs each, application rbd); user client.glance (rbd profile
+#              on images and images2), keyring DIR/ceph.client.glance.keyring; user client.cinder (rbd on volumes,
+#              read-only on the image pools), DIR/ceph.client.cinder.keyring; client.admin: DIR/ceph.client.admin.keyring
 #   radosgw    http://127.0.0.1:PORT (FERRY_CEPH_RGW_PORT, default 7480, or a free port when 7480 is taken),
 #              S3 user `ferry` whose keys `env` prints (path-style addressing)
 #   use        ceph -c DIR/ceph.conf -s;  rbd -c DIR/ceph.conf --id glance -p images ls
@@ -361,12 +362,20 @@ do_up() {
     log "osd.0 is up ($((SECONDS - t0)) s)"
     run_logged cephc osd set-require-min-compat-client mimic --yes-i-really-mean-it
 
-    # pool images and client.glance
-    run_logged cephc osd pool create images 8 8 replicated
-    run_logged cephc osd pool set images size 1 --yes-i-really-mean-it
-    run_logged timeout 60 rbd -c "$CONF" pool init images
-    run_logged cephc auth get-or-create client.glance mon 'profile rbd' osd 'profile rbd pool=images' \
-        mgr 'profile rbd pool=images' -o "$DIR/ceph.client.glance.keyring"
+    # pools: images (the rbd store), images2 (a second rbd store on the same cluster: copies inside Ceph) and
+    # volumes (where Cinder clones images); client.glance for the image pools, client.cinder as Cinder's
+    local pool
+    for pool in images images2 volumes; do
+        run_logged cephc osd pool create "$pool" 8 8 replicated
+        run_logged cephc osd pool set "$pool" size 1 --yes-i-really-mean-it
+        run_logged timeout 60 rbd -c "$CONF" pool init "$pool"
+    done
+    run_logged cephc auth get-or-create client.glance mon 'profile rbd' \
+        osd 'profile rbd pool=images, profile rbd pool=images2' \
+        mgr 'profile rbd pool=images, profile rbd pool=images2' -o "$DIR/ceph.client.glance.keyring"
+    run_logged cephc auth get-or-create client.cinder mon 'profile rbd' \
+        osd 'profile rbd pool=volumes, profile rbd-read-only pool=images, profile rbd-read-only pool=images2' \
+        mgr 'profile rbd pool=volumes' -o "$DIR/ceph.client.cinder.keyring"
 
     # radosgw and its S3 user
     run_logged cephc auth get-or-create client.rgw.lab mon 'allow rw' osd 'allow rwx' mgr 'allow rw' \
@@ -397,7 +406,7 @@ Ferry Ceph lab is up in $DIR ($((SECONDS - t0)) s), $health
   mgr x     pid $(recorded_pid mgr)
   osd.0     bluestore on $DIR/osd/block.img  pid $(recorded_pid osd)
   radosgw   http://$HOST:$RGW_PORT  pid $(recorded_pid rgw)  (S3 user ferry)
-  pool      images (rbd), user client.glance, keyring $DIR/ceph.client.glance.keyring
+  pools     images, images2, volumes (rbd); users client.glance, client.cinder (keyrings in $DIR)
   logs      $DIR/log/
 Next:
   eval "\$($0 env --dir $DIR)"
@@ -412,7 +421,8 @@ do_env() {
     [[ -f "$DIR/lab.env" && -n "$FSID" ]] || die "no Ceph lab in $DIR (run: $0 up --dir $DIR)"
     local k v kv
     for kv in "FERRY_CEPH_DIR=$DIR" "FERRY_CEPH_CONF=$CONF" "FERRY_CEPH_KEYRING=$DIR/ceph.client.glance.keyring" \
-        FERRY_CEPH_USER=glance FERRY_CEPH_POOL=images "FERRY_CEPH_FSID=$FSID" \
+        FERRY_CEPH_USER=glance FERRY_CEPH_POOL=images FERRY_CEPH_POOL2=images2 "FERRY_CEPH_FSID=$FSID" \
+        "FERRY_CEPH_CINDER_KEYRING=$DIR/ceph.client.cinder.keyring" FERRY_CEPH_CINDER_POOL=volumes \
         "FERRY_CEPH_ADMIN_KEYRING=$DIR/ceph.client.admin.keyring" \
         "FERRY_S3_ENDPOINT=http://$HOST:$RGW_PORT" "FERRY_S3_ACCESS_KEY=$S3_ACCESS_KEY" \
         "FERRY_S3_SECRET_KEY=$S3_SECRET_KEY"; do
