@@ -5,8 +5,12 @@
 # Maven: PostgreSQL (PostgresCatalogTest) and python3-glanceclient (GlanceclientCliTest, which runs /usr/bin/glance).
 # It then starts a private, throw-away PostgreSQL on 127.0.0.1 (scripts/postgres-test-db.sh), exports
 # FERRY_TEST_PG_URL for the tests and runs `mvn -B test`. The cluster and its directory are removed on exit.
+# The rbd store's tests need a real Ceph: the script starts the Ceph lab (scripts/ceph-lab.sh, installing its
+# packages when missing; as root) in its own directory, exports its FERRY_CEPH_* settings and stops it on exit.
+# A Ceph lab already described by FERRY_CEPH_CONF in the environment, or already running in
+# ${FERRY_CEPH_DIR:-/tmp/ferry-ceph}, is used as is and left running.
 #
-# Without PostgreSQL (no root, no sudo) it warns and runs the tests anyway: the PostgreSQL variants skip themselves.
+# Without PostgreSQL or Ceph (no root, no sudo) it warns and runs the tests anyway: those variants skip themselves.
 # With CI set, anything missing is an error instead. A FERRY_TEST_PG_URL already in the environment is used as is.
 set -euo pipefail
 
@@ -22,10 +26,15 @@ missing() { if [[ -n "${CI:-}" ]]; then die "$* (CI is set, so this is fatal)"; 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ferry-test.XXXXXX")
 CREATED_POLICY_RC=""
 PG_HELPER=""
+CEPH_LAB_DIR=""
 
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
+    if [[ -n "$CEPH_LAB_DIR" ]]; then
+        bash "$ROOT/scripts/ceph-lab.sh" down --dir "$CEPH_LAB_DIR" >"$WORK/ceph-down.log" 2>&1 \
+            || { cat "$WORK/ceph-down.log" >&2; log "could not stop the Ceph lab in $CEPH_LAB_DIR"; }
+    fi
     if [[ -n "$PG_HELPER" ]]; then
         bash "$ROOT/scripts/postgres-test-db.sh" stop "$PG_HELPER" || log "could not stop the test PostgreSQL in $PG_HELPER"
     fi
@@ -110,6 +119,30 @@ else
     else
         cat "$WORK/pg.err" >&2
         missing "could not start a PostgreSQL for the tests: the PostgreSQL tests will be skipped"
+    fi
+fi
+
+# --- a Ceph cluster for the rbd store's tests ---------------------------------------------------------------------
+if [[ -n "${FERRY_CEPH_CONF:-}" ]]; then
+    log "using the Ceph lab of FERRY_CEPH_CONF from the environment ($FERRY_CEPH_CONF)"
+elif bash "$ROOT/scripts/ceph-lab.sh" status --dir "${FERRY_CEPH_DIR:-/tmp/ferry-ceph}" >/dev/null 2>&1; then
+    eval "$(bash "$ROOT/scripts/ceph-lab.sh" env --dir "${FERRY_CEPH_DIR:-/tmp/ferry-ceph}")"
+    log "using the running Ceph lab in $FERRY_CEPH_DIR"
+elif [[ -z "$CAN_ADMIN" || $EUID -ne 0 ]]; then
+    # the lab's daemons and package installation run as root
+    missing "not root: cannot start the Ceph lab; the rbd store's tests will be skipped"
+else
+    CEPH_LAB_DIR="$WORK/ceph"
+    log "starting the Ceph lab in $CEPH_LAB_DIR (log: $WORK/ceph-up.log)"
+    t0=$SECONDS
+    if bash "$ROOT/scripts/ceph-lab.sh" up --dir "$CEPH_LAB_DIR" >"$WORK/ceph-up.log" 2>&1; then
+        eval "$(bash "$ROOT/scripts/ceph-lab.sh" env --dir "$CEPH_LAB_DIR")"
+        log "Ceph lab up in $((SECONDS - t0)) s (fsid $FERRY_CEPH_FSID)"
+    else
+        tail -n 40 "$WORK/ceph-up.log" >&2 || true
+        bash "$ROOT/scripts/ceph-lab.sh" down --dir "$CEPH_LAB_DIR" >/dev/null 2>&1 || true
+        CEPH_LAB_DIR=""
+        missing "could not start the Ceph lab (see above): the rbd store's tests will be skipped"
     fi
 fi
 
