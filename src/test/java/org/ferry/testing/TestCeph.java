@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -94,17 +96,21 @@ public record TestCeph(String conf, String keyring, String user, String pool, St
 
     private static Result run(List<String> cmd) {
         try {
-            ProcessBuilder pb = new ProcessBuilder(cmd);
-            Process p = pb.start();
-            p.getOutputStream().close();
-            var out = p.getInputStream().readAllBytes();
-            var err = p.getErrorStream().readAllBytes();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                fail("timed out: " + cmd);
+            // stderr goes to a file, so a chatty command cannot block on a full pipe while stdout is read
+            Path errFile = Files.createTempFile("ferry-rbd", ".err");
+            try {
+                Process p = new ProcessBuilder(cmd).redirectError(errFile.toFile()).start();
+                p.getOutputStream().close();
+                var out = p.getInputStream().readAllBytes();
+                if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    fail("timed out: " + cmd);
+                }
+                return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8),
+                        Files.readString(errFile, StandardCharsets.UTF_8));
+            } finally {
+                Files.deleteIfExists(errFile);
             }
-            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8),
-                    new String(err, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new AssertionError("cannot run " + cmd + ": " + e, e);
         } catch (InterruptedException e) {
