@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -45,16 +46,20 @@ public final class LocationResolver {
         }
     }
 
+    /** The URL schemes a location may have, and the driver that serves each. */
+    private static final Map<String, String> SCHEME_DRIVERS = Map.of(
+            "http", "http", "https", "http", "file", "file", "rbd", "rbd");
+
     public Resolved resolve(String url, boolean trusted) throws InvalidLocation {
         String scheme = scheme(url);
-        if (!scheme.equals("http") && !scheme.equals("https") && !scheme.equals("file")) {
+        String driver = SCHEME_DRIVERS.get(scheme);
+        if (driver == null) {
             throw new InvalidLocation(url, "unknown scheme '" + scheme + "'");
         }
         if (scheme.equals("file") && !trusted) {
             throw new InvalidLocation(url, "file locations may be registered by an admin or a service only");
         }
-        Store store = storeFor(url).orElseThrow(() -> new InvalidLocation(url, scheme.equals("file")
-                ? "not inside the directory of a file store" : "no http store is configured"));
+        Store store = storeFor(url).orElseThrow(() -> new InvalidLocation(url, notServed(driver)));
         long size;
         try {
             if (store instanceof HttpStore http) {
@@ -71,5 +76,16 @@ public final class LocationResolver {
             throw new InvalidLocation(url, size == 0 ? "no data there" : "store " + store.id() + " cannot tell its size");
         }
         return new Resolved(store, size);
+    }
+
+    /** Why no store serves a URL of a known scheme. */
+    private String notServed(String driver) {
+        boolean configured = stores.all().stream().anyMatch(s -> s.type().equals(driver));
+        return switch (driver) {
+            case "file" -> "not inside the directory of a file store";
+            case "rbd" -> configured ? "not in the pool of a configured rbd store of the same Ceph cluster (fsid)"
+                    : "no rbd store is configured";
+            default -> "no " + driver + " store is configured";
+        };
     }
 }
