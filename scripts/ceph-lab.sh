@@ -254,6 +254,9 @@ bluestore block path = $DIR/osd/block.img
 bluestore block create = true
 bluestore block size = $OSD_SIZE
 osd memory target = 1073741824
+# a crashed client's watch on an RBD image ends after this many seconds (default 30): until then the image
+# cannot be removed, and the tests that crash a writer wait for it
+osd client watch timeout = 5
 
 [client]
 keyring = $DIR/ceph.\$name.keyring

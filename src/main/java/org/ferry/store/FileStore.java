@@ -169,6 +169,7 @@ public final class FileStore implements Store {
     }
 
     /** Deletes the hidden temporary files of unfinished writes of one image (left by a process that died). */
+    @Override
     public void purgePartials(String imageId) {
         String prefix = "." + imageId + ".";
         try (var files = Files.list(dir)) {

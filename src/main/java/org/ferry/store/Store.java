@@ -74,6 +74,26 @@ public interface Store {
 
     void delete(String url) throws IOException;
 
+    /**
+     * Throws {@link StoreInUseException} when {@link #delete} would be refused because something outside Ferry uses
+     * the data (an rbd snapshot with clones), so a delete can be refused before anything is removed.
+     */
+    default void checkDeletable(String url) throws IOException {
+    }
+
+    /**
+     * Removes what an unfinished write of this image left in the store (after a crash); a no-op when nothing is.
+     *
+     * @throws StoreInUseException when the leftover is still held by its writer; try again later
+     */
+    default void purgePartials(String imageId) throws IOException {
+    }
+
+    /** The image ids whose writes into this store were started and never committed nor aborted (a crash). */
+    default java.util.List<String> unfinishedWrites() throws IOException {
+        return java.util.List.of();
+    }
+
     /** An open location: either a file channel (positioned reads, sendfile) or a plain stream. */
     record StoreData(long size, FileChannel channel, InputStream stream) implements AutoCloseable {
         @Override

@@ -26,6 +26,7 @@ public record StoreConfig(StoreSettings settings, DriverOptions options) {
         Map<String, DriverReader> d = new LinkedHashMap<>();
         d.put("file", FileStoreOptions::read);
         d.put("http", HttpStoreOptions::read);
+        d.put("rbd", RbdStoreOptions::read);
         return java.util.Collections.unmodifiableMap(d);
     }
 

@@ -74,7 +74,7 @@ public record TestCeph(String conf, String keyring, String user, String pool, St
 
     /** Runs {@code rbd} as client.admin with the lab's config, without judging its exit status. */
     public Result rbdExit(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("rbd", "--no-progress", "-c", conf, "--id", "admin",
+        List<String> cmd = new ArrayList<>(List.of("rbd", "-c", conf, "--id", "admin",
                 "--keyring", adminKeyring));
         cmd.addAll(Arrays.asList(args));
         return run(cmd);
@@ -82,7 +82,7 @@ public record TestCeph(String conf, String keyring, String user, String pool, St
 
     /** Runs {@code rbd} as client.cinder (as Cinder does when it clones an image into a volume). */
     public Result rbdAsCinder(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("rbd", "--no-progress", "-c", conf, "--id", "cinder",
+        List<String> cmd = new ArrayList<>(List.of("rbd", "-c", conf, "--id", "cinder",
                 "--keyring", cinderKeyring));
         cmd.addAll(Arrays.asList(args));
         return run(cmd);

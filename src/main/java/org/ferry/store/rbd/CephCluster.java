@@ -1,0 +1,97 @@
+package org.ferry.store.rbd;
+
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.PointerByReference;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A connection to one Ceph cluster as one user (rbd_store_user, rbd_store_ceph_conf), with an I/O context per pool.
+ * It connects on first use, not when Ferry starts, so Ferry comes up (and serves its other stores) while a cluster
+ * is down; a failed connection is retried by the next call. librados handles are thread-safe.
+ */
+final class CephCluster implements AutoCloseable {
+    private final String confFile;
+    private final String user;
+    private final int connectTimeoutSeconds;
+    private Pointer handle;
+    private String fsid;
+    private final Map<String, Pointer> ioctxs = new ConcurrentHashMap<>();
+
+    /**
+     * @param connectTimeoutSeconds rados_connect_timeout; 0 keeps librados' own timeouts
+     */
+    CephCluster(String confFile, String user, int connectTimeoutSeconds) {
+        this.confFile = confFile;
+        this.user = user;
+        this.connectTimeoutSeconds = connectTimeoutSeconds;
+    }
+
+    /** The connected cluster handle, connecting now if needed. */
+    synchronized Pointer handle() throws RbdException {
+        if (handle != null) {
+            return handle;
+        }
+        PointerByReference ref = new PointerByReference();
+        RbdException.check(LibRados.LIB.rados_create2(ref, "ceph", "client." + user, 0),
+                "creating a Ceph handle for client." + user);
+        Pointer h = ref.getValue();
+        try {
+            if (!confFile.isEmpty()) {
+                RbdException.check(LibRados.LIB.rados_conf_read_file(h, confFile), "reading " + confFile);
+            }
+            if (connectTimeoutSeconds > 0) {
+                String t = Integer.toString(connectTimeoutSeconds);
+                RbdException.check(LibRados.LIB.rados_conf_set(h, "client_mount_timeout", t), "setting timeouts");
+                RbdException.check(LibRados.LIB.rados_conf_set(h, "rados_mon_op_timeout", t), "setting timeouts");
+                RbdException.check(LibRados.LIB.rados_conf_set(h, "rados_osd_op_timeout", t), "setting timeouts");
+            }
+            RbdException.check(LibRados.LIB.rados_connect(h), "connecting to the Ceph cluster of "
+                    + (confFile.isEmpty() ? "the default ceph.conf" : confFile) + " as client." + user);
+            byte[] buf = new byte[64];
+            int n = (int) RbdException.check(LibRados.LIB.rados_cluster_fsid(h, buf, buf.length), "reading the fsid");
+            fsid = new String(buf, 0, n, StandardCharsets.US_ASCII).trim();
+        } catch (RbdException e) {
+            LibRados.LIB.rados_shutdown(h);
+            throw e;
+        }
+        handle = h;
+        return h;
+    }
+
+    /** The cluster's fsid, the first part of every rbd:// location; connects if needed. */
+    String fsid() throws RbdException {
+        handle();
+        return fsid;
+    }
+
+    /** The I/O context of a pool, opened once. */
+    Pointer ioctx(String pool) throws RbdException {
+        Pointer existing = ioctxs.get(pool);
+        if (existing != null) {
+            return existing;
+        }
+        synchronized (this) {
+            existing = ioctxs.get(pool);
+            if (existing != null) {
+                return existing;
+            }
+            PointerByReference ref = new PointerByReference();
+            RbdException.check(LibRados.LIB.rados_ioctx_create(handle(), pool, ref), "opening pool " + pool);
+            ioctxs.put(pool, ref.getValue());
+            return ref.getValue();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        ioctxs.values().forEach(LibRados.LIB::rados_ioctx_destroy);
+        ioctxs.clear();
+        if (handle != null) {
+            LibRados.LIB.rados_shutdown(handle);
+            handle = null;
+        }
+    }
+}

@@ -1,0 +1,476 @@
+package org.ferry.store.rbd;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.LongByReference;
+import com.sun.jna.ptr.PointerByReference;
+import org.ferry.store.RbdStoreOptions;
+import org.ferry.store.Store;
+import org.ferry.store.StoreInUseException;
+import org.ferry.store.StoreSettings;
+import org.ferry.store.StoreWrite;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Glance's rbd store: each image is an RBD image named by the image id in {@code rbd_store_pool}, with a protected
+ * snapshot {@code snap}; the location {@code rbd://<fsid>/<pool>/<id>/snap} is what Nova and Cinder clone from.
+ *
+ * <p>An image being written carries the metadata key {@value #WRITING} until its commit, so an image left by a crash
+ * is told apart from finished ones, and from the images other services (a real Glance sharing the pool) keep there:
+ * only images with that mark are ever removed as leftovers.
+ */
+public final class RbdStore implements Store {
+    private static final Logger LOG = LoggerFactory.getLogger(RbdStore.class);
+    /** Glance's snapshot name. */
+    public static final String SNAPSHOT = "snap";
+    /** Metadata on an RBD image Ferry is still writing; its value says who writes it, and since when. */
+    public static final String WRITING = "ferry.writing";
+    /** The connect timeout when rados_connect_timeout is 0: librados would wait 300 s, and a request with it. */
+    static final int DEFAULT_CONNECT_TIMEOUT = 30;
+
+    private final StoreSettings settings;
+    private final RbdStoreOptions options;
+    private final CephCluster cluster;
+
+    public RbdStore(StoreSettings settings, RbdStoreOptions options) {
+        this.settings = settings;
+        this.options = options;
+        this.cluster = new CephCluster(options.cephConf(), options.user(),
+                options.connectTimeout() > 0 ? options.connectTimeout() : DEFAULT_CONNECT_TIMEOUT);
+    }
+
+    @Override
+    public StoreSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public RbdStoreOptions options() {
+        return options;
+    }
+
+    public String pool() {
+        return options.pool();
+    }
+
+    /** The fsid of the store's cluster; connects if not yet connected. */
+    public String fsid() throws IOException {
+        return cluster.fsid();
+    }
+
+    @Override
+    public Map<String, Object> properties() {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("chunk_size", options.chunkSizeBytes());
+        p.put("pool", options.pool());
+        p.put("thin_provisioning", options.thinProvisioning());
+        try {
+            p.put("fsid", cluster.fsid());
+        } catch (IOException e) { // the cluster is unreachable now: the rest is still true
+            LOG.warn("store {}: cannot read the Ceph fsid: {}", id(), e.getMessage());
+        }
+        return p;
+    }
+
+    public String urlOf(String imageId) throws IOException {
+        return new RbdLocation(cluster.fsid(), options.pool(), imageId, SNAPSHOT).url();
+    }
+
+    @Override
+    public StoreWrite beginWrite(String imageId) throws IOException {
+        return beginWrite(imageId, -1);
+    }
+
+    @Override
+    public StoreWrite beginWrite(String imageId, long expectedSize) throws IOException {
+        Pointer ioctx = cluster.ioctx(options.pool());
+        String url = urlOf(imageId);
+        long initial = Math.max(expectedSize, 0);
+        create(ioctx, imageId, initial);
+        RbdImage image;
+        try {
+            image = RbdImage.open(ioctx, options.pool(), imageId);
+        } catch (RbdException e) {
+            LibRbd.LIB.rbd_remove(ioctx, imageId);
+            throw e;
+        }
+        try {
+            image.setMetadata(WRITING, writer());
+        } catch (RbdException e) {
+            image.close();
+            LibRbd.LIB.rbd_remove(ioctx, imageId);
+            throw e;
+        }
+        RbdImageWriter writer = new RbdImageWriter(image, options.chunkSizeBytes(), options.thinProvisioning(),
+                initial, expectedSize >= 0);
+        return new RbdWrite(ioctx, image, writer, url);
+    }
+
+    /** Creates the RBD image, replacing a leftover of an earlier, unfinished write of the same image. */
+    private void create(Pointer ioctx, String name, long size) throws IOException {
+        long rc = createImage(ioctx, name, size, options.chunkSizeBytes());
+        if (rc == -RbdException.EEXIST && purgePartial(ioctx, name)) {
+            rc = createImage(ioctx, name, size, options.chunkSizeBytes());
+        }
+        RbdException.check(rc, "creating RBD image " + options.pool() + "/" + name);
+    }
+
+    private static long createImage(Pointer ioctx, String name, long size, int objectSize) throws RbdException {
+        PointerByReference opts = new PointerByReference();
+        LibRbd.LIB.rbd_image_options_create(opts);
+        try {
+            RbdException.check(LibRbd.LIB.rbd_image_options_set_uint64(opts.getValue(), LibRbd.OPTION_ORDER,
+                    Integer.numberOfTrailingZeros(objectSize)), "setting the RBD object size");
+            return LibRbd.LIB.rbd_create4(ioctx, name, size, opts.getValue());
+        } finally {
+            LibRbd.LIB.rbd_image_options_destroy(opts.getValue());
+        }
+    }
+
+    private static String writer() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "unknown";
+        }
+        return ManagementFactory.getRuntimeMXBean().getPid() + "@" + host + " since " + Instant.now();
+    }
+
+    /** An image being written: its bytes go through {@link RbdImageWriter}; the commit snapshots and protects it. */
+    private final class RbdWrite implements StoreWrite {
+        private final Pointer ioctx;
+        private final RbdImage image;
+        private final WritableByteChannel channel;
+        private final RbdImageWriter writer;
+        private final String url;
+        private boolean done;
+
+        RbdWrite(Pointer ioctx, RbdImage image, RbdImageWriter writer, String url) {
+            this.ioctx = ioctx;
+            this.image = image;
+            this.writer = writer;
+            this.channel = writer;
+            this.url = url;
+        }
+
+        /** A copy made inside Ceph: nothing is written through the channel. */
+        RbdWrite(Pointer ioctx, RbdImage image, String url) {
+            this.ioctx = ioctx;
+            this.image = image;
+            this.writer = null;
+            this.channel = new RefusingChannel(image.name());
+            this.url = url;
+        }
+
+        @Override
+        public WritableByteChannel channel() {
+            return channel;
+        }
+
+        @Override
+        public String commit() throws IOException {
+            if (writer != null) {
+                writer.finish();
+                writer.close();
+            } else {
+                image.flush();
+            }
+            image.removeMetadata(WRITING);
+            image.createProtectedSnapshot(SNAPSHOT);
+            image.close();
+            done = true;
+            return url;
+        }
+
+        @Override
+        public void abort() {
+            if (done) {
+                return;
+            }
+            done = true;
+            if (writer != null) {
+                writer.close();
+            }
+            try {
+                image.removeSnapshot(SNAPSHOT);
+            } catch (RbdException e) {
+                LOG.warn("store {}: aborting {}: {}", id(), image.name(), e.getMessage());
+            }
+            image.close();
+            long rc = LibRbd.LIB.rbd_remove(ioctx, imageName(url));
+            if (rc < 0 && rc != -RbdException.ENOENT) {
+                LOG.warn("store {}: could not remove the unfinished RBD image {} ({}); it is removed at the next start",
+                        id(), image.name(), new RbdException("removing", rc).getMessage());
+            }
+        }
+    }
+
+    private static String imageName(String url) {
+        return RbdLocation.parse(url).orElseThrow().image();
+    }
+
+    /** The channel of a copy made inside Ceph: the bytes never pass through Ferry, so writing is a mistake. */
+    private record RefusingChannel(String image) implements WritableByteChannel {
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            throw new IOException(image + " is copied inside Ceph; nothing is written through Ferry");
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /**
+     * Copies an rbd location of the same cluster into this store's pool inside Ceph: a clone of the source snapshot,
+     * flattened so the copy no longer depends on it (the source can then be deleted). The bytes do not pass through
+     * Ferry's Java side.
+     */
+    @Override
+    public Optional<StoreWrite> copyInside(Store source, String sourceUrl, String imageId) throws IOException {
+        Optional<RbdLocation> from = RbdLocation.parse(sourceUrl);
+        if (!(source instanceof RbdStore) || from.isEmpty() || !from.get().fsid().equals(cluster.fsid())) {
+            return Optional.empty();
+        }
+        RbdLocation src = from.get();
+        Pointer parentIoctx = cluster.ioctx(src.pool());
+        Pointer ioctx = cluster.ioctx(options.pool());
+        PointerByReference opts = new PointerByReference();
+        LibRbd.LIB.rbd_image_options_create(opts);
+        long rc;
+        try {
+            RbdException.check(LibRbd.LIB.rbd_image_options_set_uint64(opts.getValue(), LibRbd.OPTION_ORDER,
+                    Integer.numberOfTrailingZeros(options.chunkSizeBytes())), "setting the RBD object size");
+            rc = LibRbd.LIB.rbd_clone3(parentIoctx, src.image(), src.snapshot(), ioctx, imageId, opts.getValue());
+            if (rc == -RbdException.EEXIST && purgePartial(ioctx, imageId)) {
+                rc = LibRbd.LIB.rbd_clone3(parentIoctx, src.image(), src.snapshot(), ioctx, imageId, opts.getValue());
+            }
+        } finally {
+            LibRbd.LIB.rbd_image_options_destroy(opts.getValue());
+        }
+        RbdException.check(rc, "cloning " + src + " into " + options.pool() + "/" + imageId);
+        RbdImage image = null;
+        try {
+            image = RbdImage.open(ioctx, options.pool(), imageId);
+            image.setMetadata(WRITING, writer());
+            image.flatten();
+        } catch (RbdException e) {
+            if (image != null) {
+                image.close();
+            }
+            LibRbd.LIB.rbd_remove(ioctx, imageId);
+            throw e;
+        }
+        return Optional.of(new RbdWrite(ioctx, image, urlOf(imageId)));
+    }
+
+    /** Locations of this store's cluster (fsid) and pool. */
+    @Override
+    public boolean owns(String url) {
+        Optional<RbdLocation> l = RbdLocation.parse(url);
+        if (l.isEmpty() || !l.get().pool().equals(options.pool())) {
+            return false;
+        }
+        try {
+            return l.get().fsid().equals(cluster.fsid());
+        } catch (IOException e) {
+            LOG.warn("store {}: cannot tell whether it serves {}: {}", id(), url, e.getMessage());
+            return false;
+        }
+    }
+
+    private RbdLocation ownLocation(String url) throws IOException {
+        if (!owns(url)) {
+            throw new IOException("location " + url + " is not in store " + id() + " (pool " + options.pool() + ")");
+        }
+        return RbdLocation.parse(url).orElseThrow();
+    }
+
+    @Override
+    public StoreData open(String url) throws IOException {
+        RbdLocation l = ownLocation(url);
+        RbdImage image = RbdImage.openSnapshot(cluster.ioctx(l.pool()), l.pool(), l.image(), l.snapshot());
+        try {
+            long size = image.size();
+            return new StoreData(size, null, new RbdReadStream(image, size, options.chunkSizeBytes()));
+        } catch (RbdException e) {
+            image.close();
+            throw e;
+        }
+    }
+
+    /** Refuses, with {@link StoreInUseException}, a location whose image has clones; nothing is changed. */
+    @Override
+    public void checkDeletable(String url) throws IOException {
+        RbdLocation l = ownLocation(url);
+        RbdImage image;
+        try {
+            image = RbdImage.open(cluster.ioctx(l.pool()), l.pool(), l.image());
+        } catch (RbdException e) {
+            if (e.errno() == RbdException.ENOENT) {
+                return;
+            }
+            throw e;
+        }
+        try (image) {
+            if (image.hasClones()) {
+                throw inUse(l);
+            }
+        }
+    }
+
+    private static StoreInUseException inUse(RbdLocation l) {
+        return new StoreInUseException("RBD snapshot " + l.pool() + "/" + l.image() + "@" + l.snapshot()
+                + " has clones (volumes or servers made from it)");
+    }
+
+    /**
+     * Glance's delete: unprotect and remove the snapshot, then the image. A snapshot with clones answers
+     * {@link StoreInUseException} before anything is removed. An image already gone is not an error.
+     */
+    @Override
+    public void delete(String url) throws IOException {
+        RbdLocation l = ownLocation(url);
+        Pointer ioctx = cluster.ioctx(l.pool());
+        RbdImage image;
+        try {
+            image = RbdImage.open(ioctx, l.pool(), l.image());
+        } catch (RbdException e) {
+            if (e.errno() == RbdException.ENOENT) {
+                return;
+            }
+            throw e;
+        }
+        try (image) {
+            if (image.hasClones()) {
+                throw inUse(l);
+            }
+            try {
+                image.removeSnapshot(l.snapshot());
+            } catch (RbdException e) {
+                if (e.errno() == RbdException.EBUSY) {
+                    throw inUse(l);
+                }
+                throw e;
+            }
+        }
+        long rc = LibRbd.LIB.rbd_remove(ioctx, l.image());
+        if (rc == -RbdException.EBUSY) {
+            throw new StoreInUseException("RBD image " + l.pool() + "/" + l.image() + " is open elsewhere (it has "
+                    + "watchers)");
+        }
+        if (rc != -RbdException.ENOENT) {
+            RbdException.check(rc, "removing RBD image " + l.pool() + "/" + l.image());
+        }
+    }
+
+    /**
+     * Removes an RBD image of this id that an unfinished write left (it carries {@link #WRITING}).
+     *
+     * @throws StoreInUseException while its writer still has it open (alive, or crashed less than
+     *                             osd_client_watch_timeout ago): try again later
+     */
+    @Override
+    public void purgePartials(String imageId) throws IOException {
+        purgePartial(cluster.ioctx(options.pool()), imageId);
+    }
+
+    /** @return true when an unfinished write of that name was there and is gone now */
+    private boolean purgePartial(Pointer ioctx, String name) throws IOException {
+        RbdImage image;
+        try {
+            image = RbdImage.open(ioctx, options.pool(), name);
+        } catch (RbdException e) {
+            if (e.errno() == RbdException.ENOENT) {
+                return false;
+            }
+            throw e;
+        }
+        try (image) {
+            if (!image.hasMetadata(WRITING)) {
+                return false;
+            }
+            image.removeSnapshot(SNAPSHOT);
+        }
+        long rc = LibRbd.LIB.rbd_remove(ioctx, name);
+        if (rc == -RbdException.EBUSY) {
+            throw new StoreInUseException("the unfinished RBD image " + options.pool() + "/" + name + " is still open "
+                    + "by its writer (a crashed writer's watch ends after osd_client_watch_timeout)");
+        }
+        if (rc != -RbdException.ENOENT) {
+            RbdException.check(rc, "removing the unfinished RBD image " + options.pool() + "/" + name);
+        }
+        LOG.info("store {}: removed the RBD image {} an unfinished write left", id(), name);
+        return true;
+    }
+
+    /** The names of RBD images in the pool that Ferry started writing and never committed. */
+    @Override
+    public List<String> unfinishedWrites() throws IOException {
+        Pointer ioctx = cluster.ioctx(options.pool());
+        List<String> found = new ArrayList<>();
+        for (String name : list(ioctx)) {
+            try (RbdImage image = RbdImage.open(ioctx, options.pool(), name)) {
+                if (image.hasMetadata(WRITING)) {
+                    found.add(name);
+                }
+            } catch (RbdException e) {
+                if (e.errno() != RbdException.ENOENT) { // removed meanwhile
+                    throw e;
+                }
+            }
+        }
+        return found;
+    }
+
+    private List<String> list(Pointer ioctx) throws RbdException {
+        LongByReference size = new LongByReference(4096);
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try (Memory names = new Memory(Math.max(size.getValue(), 1))) {
+                long rc = LibRbd.LIB.rbd_list(ioctx, names, size);
+                if (rc == -RbdException.ERANGE) {
+                    continue;
+                }
+                RbdException.check(rc, "listing pool " + options.pool());
+                List<String> out = new ArrayList<>();
+                byte[] all = names.getByteArray(0, (int) rc);
+                int start = 0;
+                for (int i = 0; i < all.length; i++) {
+                    if (all[i] == 0) {
+                        if (i > start) {
+                            out.add(new String(all, start, i - start, StandardCharsets.UTF_8));
+                        }
+                        start = i + 1;
+                    }
+                }
+                return out;
+            }
+        }
+        throw new RbdException("listing pool " + options.pool() + " (it kept growing)", -RbdException.ERANGE);
+    }
+
+    /** Disconnects from the cluster (tests; Ferry keeps its stores until it exits). */
+    public void close() {
+        cluster.close();
+    }
+}
