@@ -16,6 +16,7 @@ import org.ferry.catalog.ImageStatus;
 import org.ferry.catalog.Location;
 import org.ferry.catalog.LocationRepository;
 import org.ferry.store.Store;
+import org.ferry.store.StoreInUseException;
 import org.ferry.store.StoreRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +25,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import org.ferry.data.StagedDigests;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.stream.Collectors;
@@ -91,6 +93,8 @@ public final class ImagesApi {
         }
         Location loc = active.stream().filter(l -> storeId.equals(l.storeId())).findFirst()
                 .orElseThrow(() -> ApiException.notFound("Image " + img.id + " is not present in store " + storeId));
+        refuseIfInUse(img.id, store, loc.url(), "The image cannot be deleted because it is in use through the backend "
+                + "store outside of Glance.");
         images.removeLocation(loc.id());
         try {
             store.delete(loc.url());
@@ -101,6 +105,25 @@ public final class ImagesApi {
         }
         images.find(img.id).ifPresent(i -> images.save(i, null));
         Responses.empty(req.exchange(), 204);
+    }
+
+    /**
+     * 409 as Glance's InUseByStore when the store says the location's data is in use; nothing has been changed yet.
+     *
+     * @param message the answer's text, or null for the image delete's
+     */
+    private void refuseIfInUse(String imageId, Store store, String url, String message) {
+        try {
+            store.checkDeletable(url);
+        } catch (StoreInUseException e) {
+            LOG.info("image {}: not deleted, its data in store {} is in use: {}", imageId, store.id(), e.getMessage());
+            throw ApiException.conflict(message != null ? message
+                    : "Image " + imageId + " could not be deleted because it is in use: " + e.getMessage());
+        } catch (java.io.IOException e) {
+            stores.errors().record(store.id(), org.ferry.store.StoreErrors.DELETE);
+            throw new ApiException(503, "Store " + store.id() + " cannot be reached to delete image " + imageId
+                    + "; nothing was deleted: " + e.getMessage());
+        }
     }
 
     void create(ApiRequest req) {
@@ -212,6 +235,13 @@ public final class ImagesApi {
         // protection is checked before anything is removed, so a refused delete loses nothing (Glance GAP 22)
         if (img.isProtected) {
             throw ApiException.forbidden("Image " + img.id + " is protected and cannot be deleted.");
+        }
+        // data that something outside Ferry still uses (a volume cloned from an rbd snapshot) keeps the whole image
+        for (Location l : img.locations) {
+            Optional<Store> s = stores.forLocation(l.storeId(), l.url());
+            if (s.isPresent()) {
+                refuseIfInUse(img.id, s.get(), l.url(), null);
+            }
         }
         if (!images.softDelete(img.id)) {
             throw ApiException.imageNotFound(img.id);

@@ -79,6 +79,11 @@ public final class LocationsApi {
                         + hashAlgo + ") (should be (" + want + ") bytes)");
             }
         }
+        try {
+            new LocationResolver(stores).requireServedNow(url);
+        } catch (LocationResolver.InvalidLocation e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
         if (imports.locked(img)) {
             throw ApiException.conflict("Image has active task");
         }

@@ -46,6 +46,7 @@ import org.ferry.flow.HashLocation;
 import org.ferry.flow.ImportFlow;
 import org.ferry.flow.ImportScheduler;
 import org.ferry.flow.ImportService;
+import org.ferry.flow.UnfinishedStoreWrites;
 import org.ferry.flow.LocationHasher;
 import org.ferry.flow.LocationImportFlow;
 import org.ferry.flow.LocationImports;
@@ -203,6 +204,7 @@ public final class Ferry implements AutoCloseable {
             ImportService imports = new ImportService(images, tasks, flow, callers, scheduler, Clock.systemUTC());
             imports.sweepOrphans();
             scheduler.start();
+            new UnfinishedStoreWrites(stores, images, Duration.ofSeconds(10), 18).sweepInBackground();
 
             Router router = new Router();
             new ImagesApi(config.api(), images, guard, new ImageView(config.showImageDirectUrl(),

@@ -209,8 +209,14 @@ public final class ImportFlow {
             }
         }
         for (String id : targets) {
-            stores.get(id).filter(s -> s instanceof FileStore).map(s -> (FileStore) s)
-                    .ifPresent(s -> s.purgePartials(imageId));
+            stores.get(id).ifPresent(s -> {
+                try {
+                    s.purgePartials(imageId);
+                } catch (IOException | RuntimeException e) { // the start-up sweep tries again
+                    LOG.warn("image {}: could not remove an unfinished write from store {}: {}", imageId, s.id(),
+                            e.toString());
+                }
+            });
         }
     }
 

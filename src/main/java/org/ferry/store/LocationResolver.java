@@ -78,6 +78,17 @@ public final class LocationResolver {
         return new Resolved(store, size);
     }
 
+    /**
+     * Refuses at once a location that no configured store could serve, for a scheme whose stores can say so without
+     * reading any data (rbd: the cluster's fsid and the pool); other locations are checked when their data is read.
+     */
+    public void requireServedNow(String url) throws InvalidLocation {
+        String driver = SCHEME_DRIVERS.get(scheme(url));
+        if ("rbd".equals(driver) && storeFor(url).isEmpty()) {
+            throw new InvalidLocation(url, notServed(driver));
+        }
+    }
+
     /** Why no store serves a URL of a known scheme. */
     private String notServed(String driver) {
         boolean configured = stores.all().stream().anyMatch(s -> s.type().equals(driver));

@@ -80,6 +80,21 @@ public record TestCeph(String conf, String keyring, String user, String pool, St
         return run(cmd);
     }
 
+    /** Writes {@code data} into a new RBD image {@code poolAndName} with {@code rbd import} as client.admin. */
+    public void rbdImport(byte[] data, String poolAndName) {
+        try {
+            Path f = Files.createTempFile("ferry-rbd-import", ".raw");
+            try {
+                Files.write(f, data);
+                rbd("import", "--no-progress", f.toString(), poolAndName);
+            } finally {
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException e) {
+            throw new AssertionError("cannot write a temporary file: " + e, e);
+        }
+    }
+
     /** Runs {@code rbd} as client.cinder (as Cinder does when it clones an image into a volume). */
     public Result rbdAsCinder(String... args) {
         List<String> cmd = new ArrayList<>(List.of("rbd", "-c", conf, "--id", "cinder",
