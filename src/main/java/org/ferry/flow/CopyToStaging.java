@@ -56,7 +56,7 @@ public final class CopyToStaging extends FlowStep<StagedData> {
         List<Location> sources = new ArrayList<>(img.locations.stream().filter(Location::isActive).toList());
         String def = stores.defaultStore().id();
         sources.sort((a, b) -> Boolean.compare(!def.equals(a.storeId()), !def.equals(b.storeId())));
-        StreamedWrites writes = StreamedWrites.none();
+        StreamedWrites writes = new StreamedWrites();
         try {
             List<Store> toStream = new ArrayList<>();
             for (Store target : StreamedWrites.streamedTargets(stores, s.targets)) {
@@ -70,7 +70,7 @@ public final class CopyToStaging extends FlowStep<StagedData> {
             StagedData staged = stream(s, img, sources, toStream,
                     StreamedWrites.someTargetAdopts(stores, s.targets));
             writes.addAll(staged.streamed());
-            return new StagedData(staged.path(), staged.digests(), writes);
+            return new StagedData(staged.path(), staged.digests(), writes.isEmpty() ? StreamedWrites.none() : writes);
         } catch (Exception e) {
             writes.abortAll();
             throw e;

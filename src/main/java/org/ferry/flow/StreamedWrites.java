@@ -23,12 +23,19 @@ import java.util.Map;
 public final class StreamedWrites {
     private static final Logger LOG = LoggerFactory.getLogger(StreamedWrites.class);
 
+    /** The one empty set that is never added to, so data without writes compares equal. */
+    private static final StreamedWrites NONE = new StreamedWrites();
+
     private final Map<String, StoreWrite> open = new LinkedHashMap<>();
     private final Map<String, IOException> failed = new LinkedHashMap<>();
 
+    /** A set to add writes to. */
+    StreamedWrites() {
+    }
+
     /** No writes: every target adopts the staged file (or there is none to write). */
     public static StreamedWrites none() {
-        return new StreamedWrites();
+        return NONE;
     }
 
     /** The target stores a pass must write while streaming: known, writable, and not adopting staged files. */
@@ -48,6 +55,9 @@ public final class StreamedWrites {
 
     /** Begins a write in each store; a store that cannot begin one is recorded as failed. */
     static StreamedWrites begin(List<Store> targets, String imageId, long expectedSize) {
+        if (targets.isEmpty()) {
+            return NONE;
+        }
         StreamedWrites w = new StreamedWrites();
         for (Store st : targets) {
             try {
@@ -60,11 +70,13 @@ public final class StreamedWrites {
     }
 
     synchronized void add(String storeId, StoreWrite write) {
+        requireNotNone();
         open.put(storeId, write);
     }
 
     /** Takes over another pass's writes and failures (a copy that succeeded). */
     synchronized void addAll(StreamedWrites other) {
+        requireNotNone();
         synchronized (other) {
             open.putAll(other.open);
             failed.putAll(other.failed);
@@ -131,7 +143,14 @@ public final class StreamedWrites {
         }
     }
 
+    private void requireNotNone() {
+        if (this == NONE) {
+            throw new IllegalStateException("the empty set of writes is shared; start a new one");
+        }
+    }
+
     private synchronized void fail(String storeId, IOException e) {
+        requireNotNone();
         failed.putIfAbsent(storeId, e);
     }
 
