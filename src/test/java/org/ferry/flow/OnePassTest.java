@@ -122,6 +122,102 @@ class OnePassTest {
         }
     }
 
+    /** The steps of a route file in its order, each bean made as Ferry binds it, on the registry under test. */
+    private FlowStep<?>[] route(String method) throws Exception {
+        Map<String, FlowStep<?>> beans = new java.util.HashMap<>();
+        for (RestoreImageOnFailure.Outcome o : RestoreImageOnFailure.Outcome.values()) {
+            beans.put(o.stepName(), restore(o));
+        }
+        beans.put("lockImage", new LockImage(kit.images, kit.tasks));
+        beans.put("requireTargetStores", new RequireTargetStores());
+        beans.put("fetchRemoteMetadata", fetch());
+        beans.put("downloadFromGlance", fromGlance());
+        beans.put("downloadFromUri", fromUri());
+        beans.put("copyToStaging", copy());
+        beans.put("verifyStaging", verify());
+        beans.put("commitToStores", commit());
+        beans.put("verifyImageState", new VerifyImageState(kit.images));
+        beans.put("deleteStaging", new DeleteStaging(stores.staging()));
+        beans.put("completeTask", new CompleteTask(kit.tasks, kit.images, java.time.Duration.ofHours(1)));
+        String yaml = Files.readString(Path.of("routes", "import-" + method + ".camel.yaml"));
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("- bean: \\{ ref: (\\w+), method: execute \\}").matcher(yaml);
+        List<FlowStep<?>> steps = new java.util.ArrayList<>();
+        while (m.find()) {
+            FlowStep<?> step = beans.get(m.group(1));
+            assertNotNull(step, "route " + method + " has a step this test does not know: " + m.group(1));
+            steps.add(step);
+        }
+        assertTrue(steps.size() > 5, "route " + method + " read");
+        return steps.toArray(FlowStep[]::new);
+    }
+
+    /** The route ran to the end: the data is in the store once, committed, the image active there, no staging left. */
+    private void assertCommittedOnce(Image img, String taskId) throws Exception {
+        RecordingStore.Write w = rbd.onlyWrite();
+        assertTrue(w.committed);
+        assertArrayEquals(DATA, rbd.visible.get(img.id));
+        Image now = kit.reload(img.id);
+        assertEquals(ImageStatus.ACTIVE, now.status);
+        assertTrue(now.storeIds().contains("rbd"), now.storeIds().toString());
+        assertEquals("", now.properties.get(StoreLists.IMPORTING));
+        assertEquals("", now.properties.get(StoreLists.FAILED));
+        assertFalse(Files.exists(staged(img.id)));
+        assertEquals(org.ferry.catalog.Task.SUCCESS, kit.tasks.find(taskId).orElseThrow().status());
+    }
+
+    // each route file, step by step
+
+    @Test
+    void theWebDownloadRouteWritesTheStoreOnce() throws Exception {
+        Image img = importing(List.of("rbd"));
+        ImportState s = webDownload(img, List.of("rbd"), true);
+        assertNull(run(s, route("web-download")));
+        assertCommittedOnce(img, s.taskId());
+    }
+
+    @Test
+    void theGlanceDownloadRouteWritesTheStoreOnce() throws Exception {
+        glance.image(remote(FlowKit.digests(DATA).hash()), DATA);
+        Image img = importing(List.of("rbd"));
+        ImportState s = glanceDownload(img, List.of("rbd"));
+        assertNull(run(s, route("glance-download")));
+        assertCommittedOnce(img, s.taskId());
+    }
+
+    @Test
+    void theGlanceDirectRouteWritesTheStoreOnce() throws Exception {
+        Image img = importing(List.of("rbd"));
+        ImportState s = kit.locked(img, ImportMethod.GLANCE_DIRECT, "rbd");
+        kit.stage(img.id, DATA);
+        assertNull(run(s, route("glance-direct")));
+        assertCommittedOnce(img, s.taskId());
+    }
+
+    @Test
+    void theCopyImageRouteWritesTheStoreOnce() throws Exception {
+        Image img = activeInFast(FlowKit.digests(DATA));
+        ImportState s = kit.locked(img, ImportMethod.COPY_IMAGE, "rbd");
+        assertNull(run(s, route("copy-image")));
+        assertCommittedOnce(img, s.taskId());
+        assertFalse(rbd.onlyWrite().inside);
+    }
+
+    @Test
+    void theGlanceDownloadRouteWithAHashMismatchLeavesNothingInTheStore() throws Exception {
+        glance.image(remote("00" + FlowKit.digests(DATA).hash().substring(2)), DATA);
+        Image img = importing(List.of("rbd"));
+        ImportState s = glanceDownload(img, List.of("rbd"));
+        Exception e = run(s, route("glance-download"));
+        assertEquals("sha512 of the downloaded data does not match the remote os_hash_value", e.getMessage());
+        assertTrue(rbd.onlyWrite().aborted);
+        assertTrue(rbd.visible.isEmpty());
+        Image now = kit.reload(img.id);
+        assertEquals(ImageStatus.QUEUED, now.status);
+        assertEquals(List.of(), now.locations);
+        assertEquals("rbd", now.properties.get(StoreLists.FAILED));
+    }
+
     // the flows' states
 
     /** An importing image with the bookkeeping of an import to {@code targets}. */
