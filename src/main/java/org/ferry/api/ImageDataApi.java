@@ -116,7 +116,7 @@ public final class ImageDataApi {
         Store primary = targets.get(0);
         Digests digests;
         String url;
-        try (StoreWrite write = primary.beginWrite(img.id)) {
+        try (StoreWrite write = primary.beginWrite(img.id, declared == null ? -1 : declared)) {
             try {
                 digests = mover.move(new RequestBodyStream(req.exchange().getInputStream()), List.of(write.channel()),
                         javaHashName, config.hashingAlgorithm(), new DataMover.Limits(config.imageSizeCap(), declared),

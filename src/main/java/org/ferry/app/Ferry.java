@@ -172,9 +172,9 @@ public final class Ferry implements AutoCloseable {
             camel.bind("requireTargetStores", new RequireTargetStores());
             camel.bind("fetchRemoteMetadata", new FetchRemoteMetadata(images, safeHttp,
                     config.glanceDownloadExtraProperties(), config.hashingAlgorithm(), config.imageSizeCap()));
-            camel.bind("downloadFromGlance", new DownloadFromGlance(stores.staging(), safeHttp, mover, tasks,
+            camel.bind("downloadFromGlance", new DownloadFromGlance(stores, safeHttp, mover, tasks,
                     javaHash, config.hashingAlgorithm(), config.imageSizeCap()));
-            camel.bind("downloadFromUri", new DownloadFromUri(stores.staging(), safeHttp, mover, tasks,
+            camel.bind("downloadFromUri", new DownloadFromUri(stores, safeHttp, mover, tasks,
                     javaHash, config.hashingAlgorithm(), config.imageSizeCap()));
             camel.bind("copyToStaging", new CopyToStaging(stores, images, mover, tasks, javaHash, config.hashingAlgorithm()));
             camel.bind("verifyStaging", new VerifyStaging(stores.staging(), images, mover, javaHash, config.hashingAlgorithm()));

@@ -8,9 +8,12 @@ import org.ferry.data.Digests;
 import org.ferry.store.FileStore;
 import org.ferry.store.Store;
 import org.ferry.store.StoreRegistry;
+import org.ferry.store.StoreWrite;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,8 +24,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
 /**
- * Commits the verified staged file to every target store in parallel, without reading it again to hash it (a hard
- * link where staging and the store share a filesystem). Each store that finishes gets its location, leaves
+ * Commits the verified data to every target store in parallel, without reading it again to hash it: the writes the
+ * data was streamed into are committed, a file store adopts the staged file (a hard link where staging and the store
+ * share a filesystem), and only data staged by PUT /stage is streamed from staging, once. Each store that finishes gets its location, leaves
  * os_glance_importing_to_stores, and the image turns active at the first success, or after the last one with
  * all_stores_must_succeed; copy-image leaves the status alone.
  */
@@ -107,14 +111,11 @@ public final class CommitToStores extends FlowStep<CommittedStores> {
         try {
             Store store = stores.get(storeId).filter(Store::writable)
                     .orElseThrow(() -> new ImportFailure("not a writable store"));
-            if (!(store instanceof FileStore fs)) {
-                throw new ImportFailure("store type " + store.type() + " cannot be written");
-            }
-            String url = fs.adopt(staged.path(), s.imageId());
+            String url = write(s, store, staged);
             synchronized (progress) {
                 Image img = lock.image(s);
                 if (img.size != null && img.size != d.size() || img.checksum != null && !img.checksum.equals(d.md5())) {
-                    fs.delete(url);
+                    store.delete(url);
                     throw new ImportFailure("data does not match the image's existing size and checksum");
                 }
                 Location loc = images.addLocation(s.imageId(), url, Map.of("store", storeId), storeId, Location.ACTIVE);
@@ -136,6 +137,7 @@ public final class CommitToStores extends FlowStep<CommittedStores> {
             LOG.info("task {}: image {} committed to store {}", s.taskId(), s.imageId(), storeId);
             return url;
         } catch (Exception e) {
+            staged.streamed().abort(storeId);
             if (e instanceof java.io.IOException) {
                 stores.errors().record(storeId, org.ferry.store.StoreErrors.WRITE);
             }
@@ -150,6 +152,31 @@ public final class CommitToStores extends FlowStep<CommittedStores> {
                 }
             }
             throw e;
+        }
+    }
+
+    /**
+     * Puts the verified data into the store: commits the write the data was streamed into, or adopts the staged
+     * file (a file store), or else streams the staged file into the store once (glance-direct: the data came in
+     * by PUT /stage, so this is its one pass; its digests were recorded then).
+     */
+    private static String write(ImportState s, Store store, StagedData staged) throws Exception {
+        if (staged.streamed().has(store.id())) {
+            return staged.streamed().commit(store.id());
+        }
+        if (staged.path() == null) {
+            throw new ImportFailure("no data was written for this store");
+        }
+        if (store.adoptsStagedFiles() && store instanceof FileStore fs) {
+            return fs.adopt(staged.path(), s.imageId());
+        }
+        try (FileChannel in = FileChannel.open(staged.path(), StandardOpenOption.READ);
+             StoreWrite write = store.beginWrite(s.imageId(), staged.digests().size())) {
+            long size = in.size();
+            for (long pos = 0; pos < size; ) {
+                pos += in.transferTo(pos, size - pos, write.channel());
+            }
+            return write.commit();
         }
     }
 

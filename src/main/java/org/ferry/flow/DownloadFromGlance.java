@@ -5,7 +5,7 @@ import org.ferry.data.DataMover;
 import org.ferry.remote.GlanceClient;
 import org.ferry.remote.ResumingStream;
 import org.ferry.remote.SafeHttp;
-import org.ferry.store.FileStore;
+import org.ferry.store.StoreRegistry;
 
 import java.io.IOException;
 
@@ -13,9 +13,9 @@ import java.io.IOException;
 public final class DownloadFromGlance extends StagingDownload {
     private final SafeHttp http;
 
-    public DownloadFromGlance(FileStore staging, SafeHttp http, DataMover mover, TaskRepository tasks,
+    public DownloadFromGlance(StoreRegistry stores, SafeHttp http, DataMover mover, TaskRepository tasks,
                               String javaHash, String hashAlgo, long sizeCap) {
-        super(staging, mover, tasks, javaHash, hashAlgo, sizeCap);
+        super(stores, mover, tasks, javaHash, hashAlgo, sizeCap);
         this.http = http;
     }
 

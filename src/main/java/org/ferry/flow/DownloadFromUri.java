@@ -4,7 +4,7 @@ import org.ferry.catalog.TaskRepository;
 import org.ferry.data.DataMover;
 import org.ferry.remote.ResumingStream;
 import org.ferry.remote.SafeHttp;
-import org.ferry.store.FileStore;
+import org.ferry.store.StoreRegistry;
 
 import java.io.IOException;
 
@@ -12,9 +12,9 @@ import java.io.IOException;
 public final class DownloadFromUri extends StagingDownload {
     private final SafeHttp http;
 
-    public DownloadFromUri(FileStore staging, SafeHttp http, DataMover mover, TaskRepository tasks, String javaHash,
+    public DownloadFromUri(StoreRegistry stores, SafeHttp http, DataMover mover, TaskRepository tasks, String javaHash,
                            String hashAlgo, long sizeCap) {
-        super(staging, mover, tasks, javaHash, hashAlgo, sizeCap);
+        super(stores, mover, tasks, javaHash, hashAlgo, sizeCap);
         this.http = http;
     }
 

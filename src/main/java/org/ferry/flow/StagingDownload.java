@@ -7,14 +7,19 @@ import org.ferry.data.SizeLimitException;
 import org.ferry.data.StagedDigests;
 import org.ferry.remote.ResumingStream;
 import org.ferry.store.FileStore;
+import org.ferry.store.StoreRegistry;
 import org.ferry.store.StoreWrite;
 
 import java.io.IOException;
+import java.nio.channels.WritableByteChannel;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The download step of web-download and glance-download: streams the remote data into the staging store, computing
- * md5 and the hashing algorithm's digest in the same pass; the byte count is checked while streaming, and a broken
+ * The download step of web-download and glance-download: streams the remote data into the staging store (only when
+ * a target store adopts the staged file) and into an open write of every other target store, computing md5 and the
+ * hashing algorithm's digest in the same pass, so each byte is read and hashed once and no staged file is read back;
+ * the store writes stay invisible until {@link CommitToStores} commits them after verification; the byte count is checked while streaming, and a broken
  * connection is resumed from where it stopped (Glance starts again from byte 0 on a new import call). Each method's
  * step says only where the data comes from.
  */
@@ -22,6 +27,7 @@ public abstract class StagingDownload extends FlowStep<StagedData> {
     /** How often a broken download is resumed with a ranged GET before the import fails. */
     static final int MAX_RESUMES = 3;
 
+    private final StoreRegistry stores;
     private final FileStore staging;
     private final DataMover mover;
     private final TaskRepository tasks;
@@ -29,9 +35,10 @@ public abstract class StagingDownload extends FlowStep<StagedData> {
     private final String hashAlgo;
     private final long sizeCap;
 
-    protected StagingDownload(FileStore staging, DataMover mover, TaskRepository tasks, String javaHash,
+    protected StagingDownload(StoreRegistry stores, DataMover mover, TaskRepository tasks, String javaHash,
                               String hashAlgo, long sizeCap) {
-        this.staging = staging;
+        this.stores = stores;
+        this.staging = stores.staging();
         this.mover = mover;
         this.tasks = tasks;
         this.javaHash = javaHash;
@@ -55,34 +62,60 @@ public abstract class StagingDownload extends FlowStep<StagedData> {
                 throw new ImportFailure("remote sends " + contentLength + " bytes, remote size is " + expected);
             }
             TaskProgress progress = new TaskProgress(tasks, s.taskId(), expected);
-            Digests d;
-            try (StoreWrite write = staging.beginWrite(s.imageId())) {
-                try {
-                    d = mover.move(in, List.of(write.channel()), javaHash, hashAlgo,
-                            new DataMover.Limits(sizeCap, expected), progress);
-                } catch (SizeLimitException e) {
-                    throw switch (e.kind()) {
-                        case CAP_EXCEEDED -> new ImportFailure("the data is larger than image_size_cap " + sizeCap);
-                        case DECLARED_SIZE_EXCEEDED -> new ImportFailure("downloaded more than " + expected
-                                + " bytes, remote size is " + expected);
-                        case DECLARED_SIZE_MISMATCH -> new ImportFailure("downloaded " + in.position()
-                                + " bytes, remote size is " + expected);
-                    };
-                } catch (IOException e) {
-                    throw new ImportFailure("download of " + in.what() + " from " + in.url() + " failed after "
-                            + in.position() + " bytes: " + e, e);
+            boolean stage = StreamedWrites.someTargetAdopts(stores, s.targets);
+            StreamedWrites streamed = StreamedWrites.begin(StreamedWrites.streamedTargets(stores, s.targets),
+                    s.imageId(), expected == null ? -1 : expected);
+            try {
+                Digests d = move(s, in, stage, streamed, expected, progress);
+                progress.done();
+                if (!stage) {
+                    return new StagedData(null, d, streamed);
                 }
+                StagedData staged = new StagedData(staging.pathOf(s.imageId()), d, streamed);
+                StagedDigests.write(staged.path(), d);
+                return staged;
+            } catch (Exception e) {
+                streamed.abortAll();
+                throw e;
+            }
+        }
+    }
+
+    private Digests move(ImportState s, ResumingStream in, boolean stage, StreamedWrites streamed, Long expected,
+                         TaskProgress progress) throws Exception {
+        try (StoreWrite write = stage ? staging.beginWrite(s.imageId()) : null) {
+            List<WritableByteChannel> outs = new ArrayList<>();
+            if (write != null) {
+                outs.add(write.channel());
+            }
+            outs.addAll(streamed.channels());
+            Digests d;
+            try {
+                d = mover.move(in, outs, javaHash, hashAlgo, new DataMover.Limits(sizeCap, expected), progress);
+            } catch (SizeLimitException e) {
+                throw switch (e.kind()) {
+                    case CAP_EXCEEDED -> new ImportFailure("the data is larger than image_size_cap " + sizeCap);
+                    case DECLARED_SIZE_EXCEEDED -> new ImportFailure("downloaded more than " + expected
+                            + " bytes, remote size is " + expected);
+                    case DECLARED_SIZE_MISMATCH -> new ImportFailure("downloaded " + in.position()
+                            + " bytes, remote size is " + expected);
+                };
+            } catch (IOException e) {
+                throw new ImportFailure("download of " + in.what() + " from " + in.url() + " failed after "
+                        + in.position() + " bytes: " + e, e);
+            }
+            if (write != null) {
                 write.commit();
             }
-            progress.done();
-            StagedData staged = new StagedData(staging.pathOf(s.imageId()), d);
-            StagedDigests.write(staged.path(), d);
-            return staged;
+            return d;
         }
     }
 
     @Override
     protected final void revert(ImportState s, StagedData staged) {
+        if (staged != null) {
+            staged.streamed().abortAll();
+        }
         try {
             StagedDigests.delete(staging.pathOf(s.imageId()));
         } catch (IOException ignored) {

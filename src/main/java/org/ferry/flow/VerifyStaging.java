@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Checks the staged data before anything is committed: it exists, and its size and digests match what the
- * source promised (the remote image for glance-download, the image itself for copy-image and glance-direct).
+ * Checks the staged data before anything is committed: it exists (unless it was only streamed to the stores), and its
+ * size and digests match what the source promised (the remote image for glance-download, the image itself for copy-image and glance-direct).
  */
 public final class VerifyStaging extends FlowStep<StagedData> {
     private final FileStore staging;
@@ -37,8 +37,10 @@ public final class VerifyStaging extends FlowStep<StagedData> {
     @Override
     protected StagedData execute(ImportState s) throws Exception {
         Optional<StagedData> before = s.result(StagedData.class);
-        Path staged = before.map(StagedData::path).orElse(staging.pathOf(s.imageId()));
-        if (!Files.isRegularFile(staged)) {
+        // a step before that staged nothing (no target adopts a staged file) streamed the data to the stores
+        boolean streamedOnly = before.isPresent() && before.get().path() == null;
+        Path staged = streamedOnly ? null : before.map(StagedData::path).orElse(staging.pathOf(s.imageId()));
+        if (!streamedOnly && !Files.isRegularFile(staged)) {
             throw new ImportFailure("image " + s.imageId() + " has no staged data");
         }
         Digests d = before.isPresent() ? before.get().digests() : digests(staged);
@@ -63,7 +65,7 @@ public final class VerifyStaging extends FlowStep<StagedData> {
                 || img.osHashValue != null && hashAlgo.equals(img.osHashAlgo) && !img.osHashValue.equals(d.hash())) {
             throw new ImportFailure("staged data does not match the image's checksum and os_hash_value");
         }
-        return new StagedData(staged, d);
+        return new StagedData(staged, d, before.map(StagedData::streamed).orElse(StreamedWrites.none()));
     }
 
     /** Digests of data staged by PUT /stage: recorded beside it while it was written, or computed now. */

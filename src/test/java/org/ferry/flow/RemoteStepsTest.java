@@ -111,11 +111,11 @@ class RemoteStepsTest {
     }
 
     private DownloadFromGlance fromGlance(long cap) {
-        return new DownloadFromGlance(kit.stores.staging(), http, kit.mover, kit.tasks, "SHA-512", "sha512", cap);
+        return new DownloadFromGlance(kit.stores, http, kit.mover, kit.tasks, "SHA-512", "sha512", cap);
     }
 
     private DownloadFromUri fromUri(long cap) {
-        return new DownloadFromUri(kit.stores.staging(), http, kit.mover, kit.tasks, "SHA-512", "sha512", cap);
+        return new DownloadFromUri(kit.stores, http, kit.mover, kit.tasks, "SHA-512", "sha512", cap);
     }
 
     /** A step that hands a fixed result to the steps after it, as an earlier step of the route would. */
