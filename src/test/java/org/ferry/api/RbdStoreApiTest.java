@@ -3,6 +3,7 @@ package org.ferry.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.ferry.testing.TestCeph;
 import org.ferry.testing.TestFerry;
+import org.ferry.testing.WebServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -36,9 +37,15 @@ class RbdStoreApiTest {
     private static TestCeph ceph;
 
     @RegisterExtension
+    static final WebServer web = WebServer.started();
+
+    @RegisterExtension
     static final TestFerry ferry = TestFerry.perClass((dir, c) -> {
         ceph = TestCeph.lab();
-        TestFerry.section(c, "DEFAULT").putAll(java.util.Map.of("enabled_backends", "ceph:rbd, fast:file",
+        TestFerry.section(c, "import_filtering_opts").put("allowed_ports", "[]");
+        TestFerry.section(c, "ceph2").putAll(java.util.Map.of("rbd_store_pool", ceph.pool2(), "rbd_store_user",
+                ceph.user(), "rbd_store_ceph_conf", ceph.conf(), "rbd_store_chunk_size", "1"));
+        TestFerry.section(c, "DEFAULT").putAll(java.util.Map.of("enabled_backends", "ceph:rbd, fast:file, ceph2:rbd",
                 "show_image_direct_url", "True", "image_size_cap", Integer.toString(16 * MIB)));
         TestFerry.section(c, "glance_store").put("default_backend", "ceph");
         TestFerry.section(c, "ceph").putAll(java.util.Map.of("rbd_store_pool", ceph.pool(), "rbd_store_user",
@@ -165,6 +172,80 @@ class RbdStoreApiTest {
         assertEquals(400, otherPool.status(), otherPool.text());
         assertTrue(otherPool.text().contains("Invalid location"), otherPool.text());
         assertEquals("queued", show(ferry, id).get("status").asText());
+    }
+
+    private static JsonNode awaitImport(String id, String stores) {
+        await().atMost(java.time.Duration.ofSeconds(60)).until(() -> {
+            JsonNode img = show(ferry, id);
+            return !img.has("os_glance_import_task") && stores.equals(img.path("stores").asText());
+        });
+        return show(ferry, id);
+    }
+
+    @Test
+    void webDownloadStreamsIntoRbdWithoutStaging() {
+        byte[] data = random(3 * MIB + 1);
+        web.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get("/image.raw").willReturn(
+                com.github.tomakehurst.wiremock.client.WireMock.aResponse().withBody(data)));
+        String id = create(ferry, OWNER);
+        var r = ferry.postJson("/v2/images/" + id + "/import", "{\"method\":{\"name\":\"web-download\",\"uri\":\""
+                + web.baseUrl() + "/image.raw\"},\"stores\":[\"ceph\"]}", OWNER);
+        assertEquals(202, r.status(), r.text());
+        JsonNode img = awaitImport(id, "ceph");
+        assertEquals("active", img.get("status").asText());
+        assertEquals(md5(data), img.get("checksum").asText());
+        assertFalse(java.nio.file.Files.exists(ferry.dir().resolve("staging").resolve(id)), "nothing was staged");
+        assertArrayEquals(data, ferry.get("/v2/images/" + id + "/file", OWNER).body());
+        assertEquals(204, ferry.delete("/v2/images/" + id, OWNER).status());
+        assertFalse(ceph.images(ceph.pool()).contains(id));
+    }
+
+    @Test
+    void copyImageStreamsFromFileAndCopiesInsideCephBetweenPools() {
+        byte[] data = random(2 * MIB + 9);
+        String id = create(ferry, OWNER);
+        assertEquals(204, ferry.putData("/v2/images/" + id + "/file", data, concat(OWNER, "X-Image-Meta-Store",
+                "fast")).status());
+        var r = ferry.postJson("/v2/images/" + id + "/import", "{\"method\":{\"name\":\"copy-image\"},"
+                + "\"stores\":[\"ceph\"]}", ADMIN);
+        assertEquals(202, r.status(), r.text());
+        awaitImport(id, "ceph,fast");
+        r = ferry.postJson("/v2/images/" + id + "/import", "{\"method\":{\"name\":\"copy-image\"},"
+                + "\"stores\":[\"ceph2\"]}", ADMIN);
+        assertEquals(202, r.status(), r.text());
+        JsonNode img = awaitImport(id, "ceph,ceph2,fast");
+        assertEquals("active", img.get("status").asText());
+        assertTrue(ceph.images(ceph.pool2()).contains(id));
+        assertFalse(ceph.rbd("info", ceph.pool2() + "/" + id).contains("parent:"), "flattened: independent copy");
+        assertEquals(204, ferry.delete("/v2/stores/ceph/" + id, ADMIN).status());
+        assertEquals(204, ferry.delete("/v2/stores/fast/" + id, ADMIN).status());
+        assertArrayEquals(data, ferry.get("/v2/images/" + id + "/file", OWNER).body(), "served from ceph2 alone");
+        assertEquals(204, ferry.delete("/v2/images/" + id, OWNER).status());
+        assertFalse(ceph.images(ceph.pool()).contains(id));
+        assertFalse(ceph.images(ceph.pool2()).contains(id));
+    }
+
+    @Test
+    void deletingOneStoresCopyIsRefusedWhileItHasClones() {
+        String id = uploaded(ferry, random(MIB), OWNER);
+        var r = ferry.postJson("/v2/images/" + id + "/import", "{\"method\":{\"name\":\"copy-image\"},"
+                + "\"stores\":[\"fast\"]}", ADMIN);
+        assertEquals(202, r.status(), r.text());
+        awaitImport(id, "ceph,fast");
+        String volume = "volume-" + UUID.randomUUID();
+        assertEquals(0, ceph.rbdAsCinder("clone", ceph.pool() + "/" + id + "@snap", ceph.cinderPool() + "/" + volume)
+                .exit());
+        try {
+            var refused = ferry.delete("/v2/stores/ceph/" + id, ADMIN);
+            assertEquals(409, refused.status(), refused.text());
+            assertTrue(refused.text().contains("The image cannot be deleted because it is in use through the backend "
+                    + "store outside of Glance."), refused.text());
+            assertEquals("ceph,fast", show(ferry, id).get("stores").asText());
+        } finally {
+            ceph.rbd("rm", ceph.cinderPool() + "/" + volume);
+        }
+        assertEquals(204, ferry.delete("/v2/images/" + id, OWNER).status());
+        assertFalse(ceph.images(ceph.pool()).contains(id));
     }
 
     private static String[] concat(String[] a, String... b) {
