@@ -323,19 +323,26 @@ public final class RbdStore implements Store {
     @Override
     public void checkDeletable(String url) throws IOException {
         RbdLocation l = ownLocation(url);
-        RbdImage image;
-        try {
-            image = RbdImage.open(cluster.ioctx(l.pool()), l.pool(), l.image());
-        } catch (RbdException e) {
-            if (e.errno() == RbdException.ENOENT) {
-                return;
-            }
-            throw e;
+        Optional<RbdImage> image = openIfExists(cluster.ioctx(l.pool()), l.pool(), l.image());
+        if (image.isEmpty()) {
+            return;
         }
-        try (image) {
-            if (image.hasClones()) {
+        try (RbdImage i = image.get()) {
+            if (i.hasClones()) {
                 throw inUse(l);
             }
+        }
+    }
+
+    /** The image opened for writing, or empty when there is no image of that name. */
+    private static Optional<RbdImage> openIfExists(Pointer ioctx, String pool, String name) throws RbdException {
+        try {
+            return Optional.of(RbdImage.open(ioctx, pool, name));
+        } catch (RbdException e) {
+            if (e.errno() == RbdException.ENOENT) {
+                return Optional.empty();
+            }
+            throw e;
         }
     }
 
@@ -352,16 +359,11 @@ public final class RbdStore implements Store {
     public void delete(String url) throws IOException {
         RbdLocation l = ownLocation(url);
         Pointer ioctx = cluster.ioctx(l.pool());
-        RbdImage image;
-        try {
-            image = RbdImage.open(ioctx, l.pool(), l.image());
-        } catch (RbdException e) {
-            if (e.errno() == RbdException.ENOENT) {
-                return;
-            }
-            throw e;
+        Optional<RbdImage> opened = openIfExists(ioctx, l.pool(), l.image());
+        if (opened.isEmpty()) {
+            return;
         }
-        try (image) {
+        try (RbdImage image = opened.get()) {
             if (image.hasClones()) {
                 throw inUse(l);
             }
@@ -397,16 +399,11 @@ public final class RbdStore implements Store {
 
     /** @return true when an unfinished write of that name was there and is gone now */
     private boolean purgePartial(Pointer ioctx, String name) throws IOException {
-        RbdImage image;
-        try {
-            image = RbdImage.open(ioctx, options.pool(), name);
-        } catch (RbdException e) {
-            if (e.errno() == RbdException.ENOENT) {
-                return false;
-            }
-            throw e;
+        Optional<RbdImage> opened = openIfExists(ioctx, options.pool(), name);
+        if (opened.isEmpty()) {
+            return false;
         }
-        try (image) {
+        try (RbdImage image = opened.get()) {
             if (!image.hasMetadata(WRITING)) {
                 return false;
             }
