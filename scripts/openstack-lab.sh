@@ -2,7 +2,10 @@
 # A real OpenStack on loopback for Ferry's interop tests and benchmarks: Keystone and two Glances from Debian
 # bookworm (OpenStack Zed), all state in one directory.
 #
-#   scripts/openstack-lab.sh up [--dir DIR]          install the packages if missing, wipe DIR, start the lab
+#   scripts/openstack-lab.sh up [--dir DIR] [--ceph-dir CDIR]
+#                                                    install the packages if missing, wipe DIR, start the lab; with
+#                                                    a Ceph lab (scripts/ceph-lab.sh) in CDIR, Glance RegionOne gets
+#                                                    an rbd store "ceph" on its pool images, as client.glance
 #   scripts/openstack-lab.sh env [--dir DIR]         export lines: eval "$(scripts/openstack-lab.sh env)"
 #   scripts/openstack-lab.sh ferry-conf [--dir DIR] [FILE]
 #                                                    write a Ferry config for RegionThree (default DIR/ferry/ferry.conf)
@@ -27,7 +30,8 @@
 #   FERRY_LAB_DIR, FERRY_LAB_PASSWORD, FERRY_LAB_TOKEN_EXPIRATION (seconds, default 3600),
 #   FERRY_LAB_KEYSTONE_PORT (5000), FERRY_LAB_GLANCE1_PORT (9292), FERRY_LAB_GLANCE2_PORT (9293),
 #   FERRY_LAB_FERRY_PORT (9494), FERRY_LAB_METADEFS (1: load /etc/glance/metadefs into both Glances; 0: skip),
-#   FERRY_LAB_KEEP_ON_FAILURE (1: leave the processes of a failed `up` running, for debugging).
+#   FERRY_LAB_KEEP_ON_FAILURE (1: leave the processes of a failed `up` running, for debugging),
+#   FERRY_LAB_CEPH_DIR (as --ceph-dir).
 # Installing the packages needs root (apt-get); everything else runs as any user.
 set -euo pipefail
 
@@ -51,6 +55,7 @@ usage() {
 
 # --- arguments ---------------------------------------------------------------------------------------------------
 CMD=${1:-}
+CEPH_DIR_ARG=""
 [[ -n "$CMD" ]] || { usage >&2; exit 2; }
 shift
 DIR=${FERRY_LAB_DIR:-/tmp/ferry-lab}
@@ -59,6 +64,8 @@ while (($#)); do
     case $1 in
         --dir) (($# >= 2)) || die "--dir needs a directory"; DIR=$2; shift 2 ;;
         --dir=*) DIR=${1#--dir=}; shift ;;
+        --ceph-dir) (($# >= 2)) || die "--ceph-dir needs a directory"; CEPH_DIR_ARG=$2; shift 2 ;;
+        --ceph-dir=*) CEPH_DIR_ARG=${1#--ceph-dir=}; shift ;;
         -h|--help) usage; exit 0 ;;
         -*) die "unknown option $1 (see $0 help)" ;;
         *) POSITIONAL+=("$1"); shift ;;
@@ -79,6 +86,8 @@ load_settings() {
     GLANCE1_PORT=${FERRY_LAB_GLANCE1_PORT:-9292}
     GLANCE2_PORT=${FERRY_LAB_GLANCE2_PORT:-9293}
     FERRY_PORT=${FERRY_LAB_FERRY_PORT:-9494}
+    CEPH_DIR=${CEPH_DIR_ARG:-${FERRY_LAB_CEPH_DIR:-}}
+    [[ -z "$CEPH_DIR" || "$CEPH_DIR" == /* ]] || CEPH_DIR="$PWD/$CEPH_DIR"
     if [[ "$from_file" == 1 && -f "$DIR/lab.env" ]]; then
         # shellcheck disable=SC1091
         source "$DIR/lab.env"
@@ -284,6 +293,7 @@ write_lab_env() {
         echo "GLANCE1_PORT=$GLANCE1_PORT"
         echo "GLANCE2_PORT=$GLANCE2_PORT"
         echo "FERRY_PORT=$FERRY_PORT"
+        echo "CEPH_DIR=$(shq "$CEPH_DIR")"
     } >"$DIR/lab.env"
     chmod 600 "$DIR/lab.env"
 }
@@ -314,6 +324,28 @@ EOF
     chmod 600 "$DIR/clouds.yaml"
 }
 
+# add_rbd_store CONF: glance_store's rbd driver as store "ceph" (first in enabled_backends, which stays
+# alphabetical for tempest) on the Ceph lab in CEPH_DIR: its pool images, as client.glance (keyring found through
+# the lab's ceph.conf). Glance's rbd driver imports Debian's python3-rbd, which the Ceph lab installs.
+add_rbd_store() {
+    local conf=$1 ceph_env
+    ceph_env=$(bash "$ROOT/scripts/ceph-lab.sh" env --dir "$CEPH_DIR") \
+        || { echo "no Ceph lab in $CEPH_DIR (scripts/ceph-lab.sh up --dir $CEPH_DIR)" >&2; return 1; }
+    local FERRY_CEPH_CONF FERRY_CEPH_USER FERRY_CEPH_POOL
+    eval "$(grep -E '^export FERRY_CEPH_(CONF|USER|POOL)=' <<<"$ceph_env" | sed 's/^export //')"
+    sed -i 's/^enabled_backends = cheap:file, fast:file, web:http$/enabled_backends = ceph:rbd, cheap:file, fast:file, web:http/' "$conf"
+    grep -q '^enabled_backends = ceph:rbd' "$conf" || { echo "cannot add the rbd store to $conf" >&2; return 1; }
+    cat >>"$conf" <<RBD
+
+[ceph]
+rbd_store_pool = $FERRY_CEPH_POOL
+rbd_store_user = $FERRY_CEPH_USER
+rbd_store_ceph_conf = $FERRY_CEPH_CONF
+rbd_store_chunk_size = 8
+store_description = Ceph RBD store of RegionOne
+RBD
+}
+
 # prepare_glance NAME: config, paste ini, database (WAL), metadefs. Output into DIR/log/NAME-setup.log.
 prepare_glance() {
     local name=$1 g="$DIR/$1" setup="$DIR/log/$1-setup.log"
@@ -324,6 +356,9 @@ prepare_glance() {
     render "$LAB_SRC/glance-api.conf.in" "$g/glance-api.conf" HOST="$HOST" PORT="$port" NAME="$name" \
         REGION="$region" G_DIR="$g" LOG_DIR="$DIR/log" KEYSTONE_URL="$KEYSTONE_URL" \
         PASSWORD_OSLO="${PASSWORD//\$/\$\$}"
+    if [[ "$name" == glance1 && -n "$CEPH_DIR" ]]; then
+        add_rbd_store "$g/glance-api.conf" || return 1
+    fi
     cp /etc/glance/glance-api-paste.ini "$g/glance-api-paste.ini"
     run_logged "$setup" glance-manage --config-file "$g/glance-api.conf" db_sync || return 1
     wal "$g/glance.db" || return 1
@@ -442,6 +477,9 @@ do_env() {
         v=${kv#*=}
         printf 'export %s=%s\n' "$k" "$(shq "$v")"
     done
+    if [[ -n "${CEPH_DIR:-}" ]]; then
+        printf 'export FERRY_LAB_CEPH_DIR=%s\nexport FERRY_LAB_GLANCE1_RBD_STORE=ceph\n' "$(shq "$CEPH_DIR")"
+    fi
 }
 
 do_ferry_conf() {

@@ -132,7 +132,18 @@ final class Lab {
      * Ferry as RegionThree: the lab's {@code ferry-conf} (keystone flavor, the lab's Keystone and port), with its data
      * paths moved into {@code work} so that every test class starts from an empty catalog.
      */
+    /** Glance RegionOne's rbd store (openstack-lab.sh up --ceph-dir), or empty when the lab was started without. */
+    java.util.Optional<String> glanceOneRbdStore() {
+        return java.util.Optional.ofNullable(env.get("FERRY_LAB_GLANCE1_RBD_STORE"));
+    }
+
     TestFerry startFerry(Path work) throws IOException {
+        return startFerry(work, sections -> { });
+    }
+
+    /** {@link #startFerry(Path)} with the configuration changed by {@code edit} before Ferry starts. */
+    TestFerry startFerry(Path work, java.util.function.Consumer<Map<String, Map<String, String>>> edit)
+            throws IOException {
         Files.createDirectories(work);
         Path conf = work.resolve("lab-ferry.conf");
         Exec.run(Duration.ofSeconds(30), null, Map.of(), "bash", SCRIPT.toString(), "ferry-conf", "--dir",
@@ -157,6 +168,7 @@ final class Lab {
             fail("something already answers on " + ferryUrl() + " (HTTP " + code + "): the interop tests start their "
                     + "own Ferry there; stop the other one");
         }
+        edit.accept(sections);
         return TestFerry.start(work.resolve("ferry"), sections);
     }
 
