@@ -9,8 +9,10 @@
 #   ferry   create an image and PUT the file to /v2/images/{id}/file (rbd store): network in, md5+sha512, RBD out
 #   limit   the same work without Ferry: curl from a local HTTP server | tee >(md5sum) >(sha512sum) | rbd import -
 # then copy-image of the last Ferry image from pool images to images2 (inside Ceph: clone and flatten).
-# Prints medians in MB/s, Ferry/limit, and Ferry's peak RSS per size (VmHWM of the JVM since its start, sampled
-# after each size). Real Glance is not measured yet: the lab's Glance has no rbd store (issue 14, item 5).
+#   glance  (when the OpenStack lab runs with --ceph-dir: its Glance RegionOne has an rbd store "ceph" on the same
+#           pool) create and PUT the same file to real Glance with X-Image-Meta-Store: ceph
+# Prints medians in MB/s, the ratios, and peak RSS per size (VmHWM since start, read after each size: Ferry's JVM,
+# Glance RegionOne's glance-api process).
 # Every image is removed afterwards. Traffic stays on 127.0.0.1.
 set -euo pipefail
 
@@ -133,15 +135,46 @@ limit_import() { # name -> seconds: the same bytes from HTTP, hashed twice, into
     echo "$t1 - $t0" | bc -l
 }
 
+# the real Glance of the OpenStack lab, when it has an rbd store
+GLANCE=""
+if lab_env=$(bash "$ROOT/scripts/openstack-lab.sh" env --dir "${FERRY_LAB_DIR:-/tmp/ferry-lab}" 2>/dev/null) \
+        && grep -q FERRY_LAB_GLANCE1_RBD_STORE <<<"$lab_env" \
+        && bash "$ROOT/scripts/openstack-lab.sh" status --dir "${FERRY_LAB_DIR:-/tmp/ferry-lab}" >/dev/null 2>&1; then
+    eval "$lab_env"
+    GLANCE=$FERRY_LAB_GLANCE1_URL
+    TOKEN=$(curl -sS -i -H 'Content-Type: application/json' -d "{\"auth\":{\"identity\":{\"methods\":[\"password\"],
+        \"password\":{\"user\":{\"name\":\"admin\",\"domain\":{\"name\":\"Default\"},\"password\":\"$FERRY_LAB_PASSWORD\"}}},
+        \"scope\":{\"project\":{\"name\":\"admin\",\"domain\":{\"name\":\"Default\"}}}}}" \
+        "$FERRY_LAB_KEYSTONE_URL/v3/auth/tokens" | awk -F': ' 'tolower($1) == "x-subject-token" {print $2}' | tr -d '\r')
+    [[ -n "$TOKEN" ]] || die "no Keystone token from the lab"
+    GLANCE_PID=$(pgrep -f "glance-api --config-file $FERRY_LAB_DIR/glance1/glance-api.conf" | head -n 1)
+fi
+
+glance_upload() { # file -> seconds
+    local created id out
+    created=$(curl -sS -f -X POST -H "X-Auth-Token: $TOKEN" -H 'Content-Type: application/json' \
+        -d '{"name":"bench-rbd","disk_format":"raw","container_format":"bare"}' "$GLANCE/v2/images") \
+        || die "Glance create failed"
+    id=$(sed -n 's/.*"id" *: *"\([0-9a-f-]\{36\}\)".*/\1/p' <<<"$created" | head -n 1)
+    out=$(curl -sS -T "$1" -X PUT -H "X-Auth-Token: $TOKEN" -H 'Content-Type: application/octet-stream' \
+        -H 'X-Image-Meta-Store: ceph' -H 'Expect:' -o "$WORK/gput.out" -w '%{http_code} %{time_total}' \
+        "$GLANCE/v2/images/$id/file") || die "Glance upload failed"
+    [[ ${out% *} == 204 ]] || die "Glance upload answered ${out% *}: $(cat "$WORK/gput.out")"
+    curl -sS -o /dev/null -X DELETE -H "X-Auth-Token: $TOKEN" "$GLANCE/v2/images/$id"
+    echo "${out#* }"
+}
+
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
 
-printf '%-6s %10s %10s %12s %14s %10s\n' size ferry_MB/s limit_MB/s ferry/limit copy-image_s peak_RSS_MiB
+printf '%-6s %9s %9s %9s %11s %12s %12s %11s %11s\n' size ferry_MB/s limit_MB/s glance_MB/s ferry/limit \
+    ferry/glance copy-image_s ferry_RSS glance_RSS
 for s in "${SIZES[@]}"; do
     BYTES=$(numfmt --from=iec "${s%iB}") || die "not a size: $s"
     head -c "$BYTES" /dev/urandom >"$WORK/www/image.bin"
-    : >"$WORK/ferry.t"; : >"$WORK/limit.t"
+    : >"$WORK/ferry.t"; : >"$WORK/limit.t"; : >"$WORK/glance.t"
     for r in $(seq 1 "$ROUNDS"); do
         limit_import "bench-limit-$r" >>"$WORK/limit.t"
+        [[ -z "$GLANCE" ]] || glance_upload "$WORK/www/image.bin" >>"$WORK/glance.t"
         ferry_upload "$WORK/www/image.bin" >>"$WORK/ferry.t"
         if (( r < ROUNDS )); then
             curl -sS -o /dev/null -X DELETE "$URL/v2/images/$LAST_ID"
@@ -157,8 +190,14 @@ for s in "${SIZES[@]}"; do
     COPY_S=$(echo "$(date +%s.%N) - $t0" | bc -l)
     curl -sS -o /dev/null -X DELETE "$URL/v2/images/$LAST_ID"
     HWM=$(awk '$1 == "VmHWM:" {print $2}' "/proc/$JVM_PID/status")
+    GHWM=0
+    [[ -z "$GLANCE" ]] || GHWM=$(awk '$1 == "VmHWM:" {print $2}' "/proc/$GLANCE_PID/status")
     F=$(median <"$WORK/ferry.t"); L=$(median <"$WORK/limit.t")
-    awk -v s="$s" -v b="$BYTES" -v f="$F" -v l="$L" -v c="$COPY_S" -v h="$HWM" 'BEGIN {
-        printf "%-6s %10.1f %10.1f %12.2f %14.2f %10.1f\n", s, b / 1e6 / f, b / 1e6 / l, l / f, c, h / 1024 }'
+    G=0
+    [[ -z "$GLANCE" ]] || G=$(median <"$WORK/glance.t")
+    awk -v s="$s" -v b="$BYTES" -v f="$F" -v l="$L" -v g="$G" -v c="$COPY_S" -v h="$HWM" -v gh="$GHWM" 'BEGIN {
+        printf "%-6s %9.1f %9.1f %9s %11.2f %12s %12.2f %11.1f %11s\n", s, b / 1e6 / f, b / 1e6 / l,
+            (g > 0 ? sprintf("%.1f", b / 1e6 / g) : "n/a"), l / f, (g > 0 ? sprintf("%.2f", g / f) : "n/a"), c,
+            h / 1024, (gh > 0 ? sprintf("%.1f", gh / 1024) : "n/a") }'
     rm -f "$WORK/www/image.bin"
 done
