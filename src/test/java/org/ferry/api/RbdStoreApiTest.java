@@ -248,6 +248,28 @@ class RbdStoreApiTest {
         assertFalse(ceph.images(ceph.pool()).contains(id));
     }
 
+    @Test
+    void anUploadOnABaseImageInRbdGoesIntoTheBasesRbdStores() {
+        // the base: in ceph (the default) and copied inside Ceph into ceph2
+        String base = uploaded(ferry, random(MIB + 1), OWNER);
+        assertEquals(202, ferry.postJson("/v2/images/" + base + "/import", "{\"method\":{\"name\":\"copy-image\"},"
+                + "\"stores\":[\"ceph2\"]}", ADMIN).status());
+        awaitImport(base, "ceph,ceph2");
+        byte[] data = random(2 * MIB + 3);
+        String id = create(ferry, OWNER);
+        var r = ferry.putData("/v2/images/" + id + "/file", data, concat(OWNER, "x-openstack-base-image-ref", base));
+        assertEquals(204, r.status(), r.text());
+        JsonNode img = awaitImport(id, "ceph,ceph2");
+        assertEquals("active", img.get("status").asText());
+        assertEquals(md5(data), img.get("checksum").asText());
+        assertTrue(ceph.images(ceph.pool()).contains(id) && ceph.images(ceph.pool2()).contains(id));
+        assertEquals(204, ferry.delete("/v2/stores/ceph/" + id, ADMIN).status());
+        assertArrayEquals(data, ferry.get("/v2/images/" + id + "/file", OWNER).body(), "the copy in ceph2 is whole");
+        assertEquals(204, ferry.delete("/v2/images/" + id, OWNER).status());
+        assertEquals(204, ferry.delete("/v2/images/" + base, OWNER).status());
+        assertFalse(ceph.images(ceph.pool2()).contains(id) || ceph.images(ceph.pool2()).contains(base));
+    }
+
     private static String[] concat(String[] a, String... b) {
         return org.ferry.data.ImageFixtures.concat(a, b);
     }
