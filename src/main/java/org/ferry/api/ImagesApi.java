@@ -205,6 +205,7 @@ public final class ImagesApi {
             Image changed = patch.apply(ctx, img, ops);
             boolean moved = LocationPatch.changed(img, changed);
             if (moved) {
+                locations.refuseRemovingDataInUse(img, changed);
                 locations.persist(changed);
             }
             if (!images.save(changed, img.status)) {

@@ -1,5 +1,6 @@
 package org.ferry.api;
 
+import org.ferry.store.StoreInUseException;
 import org.ferry.http.Json;
 import org.ferry.http.ApiException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.Optional;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -170,19 +172,42 @@ final class LocationPatch {
         repository.rewrite(changed.id, active(changed));
     }
 
+    /** The locations of {@code before} that {@code changed} no longer has, by id and by URL. */
+    private static List<Location> removed(Image before, Image changed) {
+        List<Location> now = active(changed);
+        Set<Long> kept = now.stream().map(Location::id).collect(Collectors.toSet());
+        Set<String> keptUrls = now.stream().map(Location::url).collect(Collectors.toSet());
+        return active(before).stream().filter(l -> !kept.contains(l.id()) && !keptUrls.contains(l.url())).toList();
+    }
+
+    /**
+     * Before the save: 409 when the data of a location being removed is in use outside Ferry (an rbd image with
+     * clones), so the location is neither removed from the image nor deleted from its store.
+     */
+    void refuseRemovingDataInUse(Image before, Image changed) {
+        for (Location l : removed(before, changed)) {
+            Optional<Store> s = stores.forLocation(l.storeId(), l.url());
+            if (s.isEmpty()) {
+                continue;
+            }
+            try {
+                s.get().checkDeletable(l.url());
+            } catch (StoreInUseException e) {
+                throw ApiException.conflict("The location " + l.url() + " cannot be removed because its data is in "
+                        + "use: " + e.getMessage());
+            } catch (IOException e) {
+                throw new ApiException(503, "Store " + s.get().id() + " cannot be reached to remove location "
+                        + l.url() + "; nothing was changed: " + e.getMessage());
+            }
+        }
+    }
+
     /**
      * After the save: deletes the data of removed locations from their stores, as Glance's location pop does
      * (unless another location still names the same URL).
      */
     void deleteRemovedData(Image before, Image changed) {
-        List<Location> was = active(before);
-        List<Location> now = active(changed);
-        Set<Long> kept = now.stream().map(Location::id).collect(Collectors.toSet());
-        Set<String> keptUrls = now.stream().map(Location::url).collect(Collectors.toSet());
-        for (Location l : was) {
-            if (kept.contains(l.id()) || keptUrls.contains(l.url())) {
-                continue;
-            }
+        for (Location l : removed(before, changed)) {
             stores.forLocation(l.storeId(), l.url()).ifPresent(s -> {
                 try {
                     s.delete(l.url());

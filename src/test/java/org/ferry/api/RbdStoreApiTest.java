@@ -46,7 +46,7 @@ class RbdStoreApiTest {
         TestFerry.section(c, "ceph2").putAll(java.util.Map.of("rbd_store_pool", ceph.pool2(), "rbd_store_user",
                 ceph.user(), "rbd_store_ceph_conf", ceph.conf(), "rbd_store_chunk_size", "1"));
         TestFerry.section(c, "DEFAULT").putAll(java.util.Map.of("enabled_backends", "ceph:rbd, fast:file, ceph2:rbd",
-                "show_image_direct_url", "True", "image_size_cap", Integer.toString(16 * MIB)));
+                "show_image_direct_url", "True", "show_multiple_locations", "True", "image_size_cap", Integer.toString(16 * MIB)));
         TestFerry.section(c, "glance_store").put("default_backend", "ceph");
         TestFerry.section(c, "ceph").putAll(java.util.Map.of("rbd_store_pool", ceph.pool(), "rbd_store_user",
                 ceph.user(), "rbd_store_ceph_conf", ceph.conf(), "rbd_store_chunk_size", "1",
@@ -268,6 +268,37 @@ class RbdStoreApiTest {
         assertEquals(204, ferry.delete("/v2/images/" + id, OWNER).status());
         assertEquals(204, ferry.delete("/v2/images/" + base, OWNER).status());
         assertFalse(ceph.images(ceph.pool2()).contains(id) || ceph.images(ceph.pool2()).contains(base));
+    }
+
+    @Test
+    void removingAnRbdLocationThroughPatchIsRefusedWhileItHasClones() {
+        String id = uploaded(ferry, random(MIB), OWNER);
+        assertEquals(202, ferry.postJson("/v2/images/" + id + "/import", "{\"method\":{\"name\":\"copy-image\"},"
+                + "\"stores\":[\"fast\"]}", ADMIN).status());
+        awaitImport(id, "ceph,fast");
+        JsonNode locs = show(ferry, id).get("locations");
+        int at = locs.get(0).get("url").asText().startsWith("rbd://") ? 0 : 1;
+        assertEquals(rbdUrl(id), locs.get(at).get("url").asText());
+        String remove = "[{\"op\":\"remove\",\"path\":\"/locations/" + at + "\"}]";
+        String volume = "volume-" + UUID.randomUUID();
+        assertEquals(0, ceph.rbdAsCinder("clone", ceph.pool() + "/" + id + "@snap", ceph.cinderPool() + "/" + volume)
+                .exit());
+        try {
+            var refused = ferry.call("PATCH", "/v2/images/" + id, "application/openstack-images-v2.1-json-patch",
+                    remove.getBytes(java.nio.charset.StandardCharsets.UTF_8), ADMIN);
+            assertEquals(409, refused.status(), refused.text());
+            assertTrue(refused.text().contains("cannot be removed because its data is in use"), refused.text());
+            assertEquals("ceph,fast", show(ferry, id).get("stores").asText());
+            assertTrue(ceph.images(ceph.pool()).contains(id));
+        } finally {
+            ceph.rbd("rm", ceph.cinderPool() + "/" + volume);
+        }
+        var ok = ferry.call("PATCH", "/v2/images/" + id, "application/openstack-images-v2.1-json-patch",
+                remove.getBytes(java.nio.charset.StandardCharsets.UTF_8), ADMIN);
+        assertEquals(200, ok.status(), ok.text());
+        assertEquals("fast", show(ferry, id).get("stores").asText());
+        assertFalse(ceph.images(ceph.pool()).contains(id), "the removed location's RBD image is deleted");
+        assertEquals(204, ferry.delete("/v2/images/" + id, OWNER).status());
     }
 
     private static String[] concat(String[] a, String... b) {
