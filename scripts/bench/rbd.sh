@@ -11,8 +11,8 @@
 # then copy-image of the last Ferry image from pool images to images2 (inside Ceph: clone and flatten).
 #   glance  (when the OpenStack lab runs with --ceph-dir: its Glance RegionOne has an rbd store "ceph" on the same
 #           pool) create and PUT the same file to real Glance with X-Image-Meta-Store: ceph
-# Prints medians in MB/s, the ratios, and peak RSS per size (VmHWM since start, read after each size: Ferry's JVM,
-# Glance RegionOne's glance-api process).
+# Prints medians in MB/s, the ratios, and peak RSS per size (VmHWM since start: Ferry's JVM after the uploads of
+# that size, before its copy-image; Glance RegionOne's glance-api process), and Ferry's peak after the copy-images.
 # Every image is removed afterwards. Traffic stays on 127.0.0.1.
 set -euo pipefail
 
@@ -180,6 +180,8 @@ for s in "${SIZES[@]}"; do
             curl -sS -o /dev/null -X DELETE "$URL/v2/images/$LAST_ID"
         fi
     done
+    # RSS of the uploads, before copy-image (librbd's flatten has its own, larger footprint: reported after)
+    HWM=$(awk '$1 == "VmHWM:" {print $2}' "/proc/$JVM_PID/status")
     t0=$(date +%s.%N)
     curl -sS -f -o /dev/null -X POST -H 'Content-Type: application/json' \
         -d '{"method":{"name":"copy-image"},"stores":["ceph2"]}' "$URL/v2/images/$LAST_ID/import" || die "copy-image refused"
@@ -189,7 +191,6 @@ for s in "${SIZES[@]}"; do
     done
     COPY_S=$(echo "$(date +%s.%N) - $t0" | bc -l)
     curl -sS -o /dev/null -X DELETE "$URL/v2/images/$LAST_ID"
-    HWM=$(awk '$1 == "VmHWM:" {print $2}' "/proc/$JVM_PID/status")
     GHWM=0
     [[ -z "$GLANCE" ]] || GHWM=$(awk '$1 == "VmHWM:" {print $2}' "/proc/$GLANCE_PID/status")
     F=$(median <"$WORK/ferry.t"); L=$(median <"$WORK/limit.t")
@@ -201,3 +202,5 @@ for s in "${SIZES[@]}"; do
             h / 1024, (gh > 0 ? sprintf("%.1f", gh / 1024) : "n/a") }'
     rm -f "$WORK/www/image.bin"
 done
+echo "Ferry's peak RSS after the copy-images too: $(awk '$1 == "VmHWM:" {printf "%.1f MiB", $2 / 1024}' \
+    "/proc/$JVM_PID/status")"
