@@ -16,7 +16,6 @@ import org.ferry.catalog.ImageStatus;
 import org.ferry.catalog.Location;
 import org.ferry.catalog.LocationRepository;
 import org.ferry.store.Store;
-import org.ferry.store.StoreInUseException;
 import org.ferry.store.StoreRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,8 +92,8 @@ public final class ImagesApi {
         }
         Location loc = active.stream().filter(l -> storeId.equals(l.storeId())).findFirst()
                 .orElseThrow(() -> ApiException.notFound("Image " + img.id + " is not present in store " + storeId));
-        refuseIfInUse(img.id, store, loc.url(), "The image cannot be deleted because it is in use through the backend "
-                + "store outside of Glance.");
+        DataInUse.refuse(stores, store, loc.url(), reason -> "The image cannot be deleted because it is in use "
+                + "through the backend store outside of Glance.", "delete image " + img.id + " from it");
         images.removeLocation(loc.id());
         try {
             store.delete(loc.url());
@@ -105,25 +104,6 @@ public final class ImagesApi {
         }
         images.find(img.id).ifPresent(i -> images.save(i, null));
         Responses.empty(req.exchange(), 204);
-    }
-
-    /**
-     * 409 as Glance's InUseByStore when the store says the location's data is in use; nothing has been changed yet.
-     *
-     * @param message the answer's text, or null for the image delete's
-     */
-    private void refuseIfInUse(String imageId, Store store, String url, String message) {
-        try {
-            store.checkDeletable(url);
-        } catch (StoreInUseException e) {
-            LOG.info("image {}: not deleted, its data in store {} is in use: {}", imageId, store.id(), e.getMessage());
-            throw ApiException.conflict(message != null ? message
-                    : "Image " + imageId + " could not be deleted because it is in use: " + e.getMessage());
-        } catch (java.io.IOException e) {
-            stores.errors().record(store.id(), org.ferry.store.StoreErrors.DELETE);
-            throw new ApiException(503, "Store " + store.id() + " cannot be reached to delete image " + imageId
-                    + "; nothing was deleted: " + e.getMessage());
-        }
     }
 
     void create(ApiRequest req) {
@@ -241,7 +221,8 @@ public final class ImagesApi {
         for (Location l : img.locations) {
             Optional<Store> s = stores.forLocation(l.storeId(), l.url());
             if (s.isPresent()) {
-                refuseIfInUse(img.id, s.get(), l.url(), null);
+                DataInUse.refuse(stores, s.get(), l.url(), reason -> "Image " + img.id + " could not be deleted "
+                        + "because it is in use: " + reason, "delete image " + img.id);
             }
         }
         if (!images.softDelete(img.id)) {

@@ -1,6 +1,5 @@
 package org.ferry.api;
 
-import org.ferry.store.StoreInUseException;
 import org.ferry.http.Json;
 import org.ferry.http.ApiException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -190,15 +189,8 @@ final class LocationPatch {
             if (s.isEmpty()) {
                 continue;
             }
-            try {
-                s.get().checkDeletable(l.url());
-            } catch (StoreInUseException e) {
-                throw ApiException.conflict("The location " + l.url() + " cannot be removed because its data is in "
-                        + "use: " + e.getMessage());
-            } catch (IOException e) {
-                throw new ApiException(503, "Store " + s.get().id() + " cannot be reached to remove location "
-                        + l.url() + "; nothing was changed: " + e.getMessage());
-            }
+            DataInUse.refuse(stores, s.get(), l.url(), reason -> "The location " + l.url() + " cannot be removed "
+                    + "because its data is in use: " + reason, "remove location " + l.url());
         }
     }
 

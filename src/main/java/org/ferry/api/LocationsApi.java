@@ -31,12 +31,14 @@ public final class LocationsApi {
 
     private final ImageGuard guard;
     private final StoreRegistry stores;
+    private final LocationResolver resolver;
     private final LocationImports imports;
     private final String hashingAlgorithm;
 
     public LocationsApi(ImageGuard guard, StoreRegistry stores, LocationImports imports, String hashingAlgorithm) {
         this.guard = guard;
         this.stores = stores;
+        this.resolver = new LocationResolver(stores);
         this.imports = imports;
         this.hashingAlgorithm = hashingAlgorithm;
     }
@@ -80,7 +82,7 @@ public final class LocationsApi {
             }
         }
         try {
-            new LocationResolver(stores).requireServedNow(url);
+            resolver.requireServedNow(url);
         } catch (LocationResolver.InvalidLocation e) {
             throw ApiException.badRequest(e.getMessage());
         }

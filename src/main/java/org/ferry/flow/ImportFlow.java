@@ -10,7 +10,6 @@ import org.ferry.catalog.Task;
 import org.ferry.catalog.TaskRepository;
 import org.ferry.data.Digests;
 import org.ferry.data.StagedDigests;
-import org.ferry.store.FileStore;
 import org.ferry.store.StoreRegistry;
 import org.ferry.json.Jackson;
 import org.slf4j.Logger;

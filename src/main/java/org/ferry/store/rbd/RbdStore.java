@@ -159,6 +159,8 @@ public final class RbdStore implements Store {
         private final RbdImageWriter writer;
         private final String url;
         private boolean done;
+        /** Whether the commit got as far as the snapshot, which an abort must then remove first. */
+        private boolean snapshotted;
 
         RbdWrite(Pointer ioctx, RbdImage image, RbdImageWriter writer, String url) {
             this.ioctx = ioctx;
@@ -191,6 +193,7 @@ public final class RbdStore implements Store {
                 image.flush();
             }
             image.removeMetadata(WRITING);
+            snapshotted = true;
             image.createProtectedSnapshot(SNAPSHOT);
             image.close();
             done = true;
@@ -206,10 +209,12 @@ public final class RbdStore implements Store {
             if (writer != null) {
                 writer.close();
             }
-            try {
-                image.removeSnapshot(SNAPSHOT);
-            } catch (RbdException e) {
-                LOG.warn("store {}: aborting {}: {}", id(), image.name(), e.getMessage());
+            if (snapshotted) {
+                try {
+                    image.removeSnapshot(SNAPSHOT);
+                } catch (RbdException e) {
+                    LOG.warn("store {}: aborting {}: {}", id(), image.name(), e.getMessage());
+                }
             }
             image.close();
             long rc = LibRbd.LIB.rbd_remove(ioctx, imageName(url));
