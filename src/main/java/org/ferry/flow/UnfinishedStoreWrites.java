@@ -20,6 +20,7 @@ import java.util.Optional;
  * written): data that no location in the catalog names and that no upload or import is still writing. An import
  * the scheduler recovers cleans up after itself; this takes the rest. A crashed writer keeps its RBD image busy
  * until Ceph notices it is gone (osd_client_watch_timeout, 30 s by default), so busy leftovers are tried again.
+ * It also lets each store resume what its committed copies still had to do ({@link Store#finishCopiesInside}).
  */
 public final class UnfinishedStoreWrites {
     private static final Logger LOG = LoggerFactory.getLogger(UnfinishedStoreWrites.class);
@@ -57,6 +58,7 @@ public final class UnfinishedStoreWrites {
                         pending.add(new Leftover(s, id));
                     }
                 }
+                s.finishCopiesInside();
             } catch (IOException e) {
                 LOG.warn("store {}: cannot look for unfinished writes: {}", s.id(), e.getMessage());
             }

@@ -89,6 +89,13 @@ public interface Store {
     default void purgePartials(String imageId) throws IOException {
     }
 
+    /**
+     * Resumes what copies made inside the back end still had to do after their commit when Ferry stopped (rbd: the
+     * flatten that makes a copy independent of its source). Called once at start; the work runs in the background.
+     */
+    default void finishCopiesInside() throws IOException {
+    }
+
     /** The image ids whose writes into this store were started and never committed nor aborted (a crash). */
     default java.util.List<String> unfinishedWrites() throws IOException {
         return java.util.List.of();

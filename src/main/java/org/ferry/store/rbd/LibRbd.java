@@ -3,6 +3,7 @@ package org.ferry.store.rbd;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import com.sun.jna.Structure;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
@@ -78,6 +79,34 @@ interface LibRbd extends Library {
                    Pointer opts);
 
     int rbd_flatten(Pointer image);
+
+    /**
+     * The clones of the snapshot the image is open at, into {@code images} (an array of {@code *maxImages}
+     * {@link LinkedImageSpec}s, or null to ask for the count: -ERANGE with the count in {@code maxImages}). Needs
+     * read access to every pool a clone lives in (-EPERM otherwise).
+     */
+    int rbd_list_children3(Pointer image, Pointer images, LongByReference maxImages);
+
+    void rbd_linked_image_spec_list_cleanup(Pointer images, long count);
+
+    /** {@code rbd_linked_image_spec_t}: where a clone (or a parent) lives. */
+    @Structure.FieldOrder({"pool_id", "pool_name", "pool_namespace", "image_id", "image_name", "trash"})
+    class LinkedImageSpec extends Structure {
+        public long pool_id;
+        public String pool_name;
+        public String pool_namespace;
+        public String image_id;
+        public String image_name;
+        public byte trash;
+
+        public LinkedImageSpec() {
+        }
+
+        public LinkedImageSpec(Pointer p) {
+            super(p);
+            read();
+        }
+    }
 
     int rbd_deep_copy(Pointer sourceImage, Pointer destIoctx, String destName, Pointer opts);
 

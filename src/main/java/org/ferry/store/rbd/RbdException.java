@@ -9,6 +9,8 @@ final class RbdException extends IOException {
     static final int EBUSY = 16;
     static final int EEXIST = 17;
     static final int ERANGE = 34;
+    static final int EINVAL = 22;
+    static final int EPERM = 1;
 
     private static final Map<Integer, String> NAMES = Map.ofEntries(
             Map.entry(1, "EPERM, operation not permitted"), Map.entry(ENOENT, "ENOENT, no such image or snapshot"),

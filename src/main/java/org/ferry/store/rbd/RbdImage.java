@@ -1,9 +1,13 @@
 package org.ferry.store.rbd;
 
+import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /** An open RBD image (or one snapshot of it, read-only); closed exactly once. */
 final class RbdImage implements AutoCloseable {
@@ -69,7 +73,7 @@ final class RbdImage implements AutoCloseable {
         if (rc == -RbdException.ENOENT) {
             return;
         }
-        if (rc < 0 && rc != -22) { // EINVAL: the snapshot was not protected
+        if (rc < 0 && rc != -RbdException.EINVAL) { // the snapshot was not protected
             throw new RbdException("unprotecting snapshot " + name + "@" + snapshot, rc);
         }
         rc = LibRbd.LIB.rbd_snap_remove(handle, snapshot);
@@ -112,8 +116,52 @@ final class RbdImage implements AutoCloseable {
         throw new RbdException("reading metadata " + key + " of " + name, rc);
     }
 
-    void flatten() throws RbdException {
-        RbdException.check(LibRbd.LIB.rbd_flatten(handle), "flattening " + name);
+    /**
+     * Copies the data the image still shares with its parent into the image, so it no longer depends on it.
+     *
+     * @return false when there was nothing to do: the image has no parent (any more)
+     */
+    boolean flatten() throws RbdException {
+        long rc = LibRbd.LIB.rbd_flatten(handle);
+        if (rc == -RbdException.EINVAL) {
+            return false;
+        }
+        RbdException.check(rc, "flattening " + name);
+        return true;
+    }
+
+    /** A clone: the pool and name of an RBD image made from a snapshot of this one. */
+    record Clone(String pool, String image, boolean trash) {
+    }
+
+    /**
+     * The clones of the snapshot this image is open at ({@link #openSnapshot}), clones in the trash included.
+     *
+     * @throws RbdException EPERM when a clone lives in a pool this user cannot read (a Cinder volume)
+     */
+    List<Clone> clones() throws RbdException {
+        int specSize = new LibRbd.LinkedImageSpec().size();
+        LongByReference count = new LongByReference(0);
+        for (int attempt = 0; attempt < 5; attempt++) {
+            long n = count.getValue();
+            try (Memory specs = n == 0 ? null : new Memory(n * specSize)) {
+                long rc = LibRbd.LIB.rbd_list_children3(handle, specs, count);
+                if (rc == -RbdException.ERANGE) {
+                    continue;
+                }
+                RbdException.check(rc, "listing the clones of " + name);
+                List<Clone> out = new ArrayList<>();
+                for (int i = 0; i < count.getValue(); i++) {
+                    LibRbd.LinkedImageSpec spec = new LibRbd.LinkedImageSpec(specs.share((long) i * specSize));
+                    out.add(new Clone(spec.pool_name, spec.image_name, spec.trash != 0));
+                }
+                if (count.getValue() > 0) {
+                    LibRbd.LIB.rbd_linked_image_spec_list_cleanup(specs, count.getValue());
+                }
+                return out;
+            }
+        }
+        throw new RbdException("listing the clones of " + name + " (their number kept changing)", -RbdException.ERANGE);
     }
 
     @Override

@@ -39,6 +39,8 @@ public final class RbdStore implements Store {
     public static final String SNAPSHOT = "snap";
     /** Metadata on an RBD image Ferry is still writing; its value says who writes it, and since when. */
     public static final String WRITING = "ferry.writing";
+    /** Metadata on a copy made inside Ceph that is still a clone of its source; its value names the source. */
+    public static final String FLATTEN = "ferry.flatten";
     /** The connect timeout when rados_connect_timeout is 0: librados would wait 300 s, and a request with it. */
     static final int DEFAULT_CONNECT_TIMEOUT = 30;
 
@@ -197,6 +199,9 @@ public final class RbdStore implements Store {
             image.createProtectedSnapshot(SNAPSHOT);
             image.close();
             done = true;
+            if (writer == null) {
+                flattenInBackground(imageName(url));
+            }
             return url;
         }
 
@@ -248,8 +253,9 @@ public final class RbdStore implements Store {
 
     /**
      * Copies an rbd location of the same cluster into this store's pool inside Ceph: a clone of the source snapshot,
-     * flattened so the copy no longer depends on it (the source can then be deleted). The bytes do not pass through
-     * Ferry's Java side.
+     * so the copy is there at once and the bytes do not pass through Ferry. After the commit a background flatten
+     * (see {@link RbdFlattener}) makes the copy independent of its source; until it has, the clone carries
+     * {@value #FLATTEN}, and a delete of the source flattens it first.
      */
     @Override
     public Optional<StoreWrite> copyInside(Store source, String sourceUrl, String imageId) throws IOException {
@@ -278,7 +284,7 @@ public final class RbdStore implements Store {
         try {
             image = RbdImage.open(ioctx, options.pool(), imageId);
             image.setMetadata(WRITING, writer());
-            image.flatten();
+            image.setMetadata(FLATTEN, src.pool() + "/" + src.image() + "@" + src.snapshot());
         } catch (RbdException e) {
             if (image != null) {
                 image.close();
@@ -287,6 +293,54 @@ public final class RbdStore implements Store {
             throw e;
         }
         return Optional.of(new RbdWrite(ioctx, image, urlOf(imageId)));
+    }
+
+    /** Queues the flatten of a committed copy of this pool. */
+    private void flattenInBackground(String name) throws RbdException {
+        Pointer ioctx = cluster.ioctx(options.pool());
+        RbdFlattener.SHARED.inBackground(flattenKey(options.pool(), name), () -> flattenCopy(ioctx, options.pool(),
+                name));
+    }
+
+    private String flattenKey(String pool, String name) throws RbdException {
+        return cluster.fsid() + "/" + pool + "/" + name;
+    }
+
+    /** Flattens a copy made by {@link #copyInside} if it still carries {@value #FLATTEN}; gone is fine. */
+    private void flattenCopy(Pointer ioctx, String pool, String name) throws IOException {
+        Optional<RbdImage> opened = openIfExists(ioctx, pool, name);
+        if (opened.isEmpty()) {
+            return;
+        }
+        try (RbdImage image = opened.get()) {
+            if (!image.hasMetadata(FLATTEN)) {
+                return;
+            }
+            long start = System.nanoTime();
+            image.flatten();
+            image.removeMetadata(FLATTEN);
+            LOG.info("store {}: the copy {}/{} no longer depends on its source (flattened in {} ms)", id(), pool, name,
+                    (System.nanoTime() - start) / 1_000_000);
+        }
+    }
+
+    /**
+     * Queues the flattens a restart cut short: committed copies of this pool that still carry {@value #FLATTEN}.
+     */
+    @Override
+    public void finishCopiesInside() throws IOException {
+        Pointer ioctx = cluster.ioctx(options.pool());
+        for (String name : list(ioctx)) {
+            try (RbdImage image = RbdImage.open(ioctx, options.pool(), name)) {
+                if (image.hasMetadata(FLATTEN) && !image.hasMetadata(WRITING)) {
+                    flattenInBackground(name);
+                }
+            } catch (RbdException e) {
+                if (e.errno() != RbdException.ENOENT) { // removed meanwhile
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Locations of this store's cluster (fsid) and pool. */
@@ -324,7 +378,10 @@ public final class RbdStore implements Store {
         }
     }
 
-    /** Refuses, with {@link StoreInUseException}, a location whose image has clones; nothing is changed. */
+    /**
+     * Refuses, with {@link StoreInUseException}, a location whose image has clones other than Ferry's own copies
+     * still to be flattened (a volume, a server); nothing is changed.
+     */
     @Override
     public void checkDeletable(String url) throws IOException {
         RbdLocation l = ownLocation(url);
@@ -334,8 +391,47 @@ public final class RbdStore implements Store {
         }
         try (RbdImage i = image.get()) {
             if (i.hasClones()) {
+                ownCopies(l);
+            }
+        }
+    }
+
+    /**
+     * The clones of a location's snapshot, when every one is a copy Ferry made inside Ceph that is not flattened yet
+     * (same image id, {@value #FLATTEN}).
+     *
+     * @throws StoreInUseException when a clone is anything else, or the clones cannot be listed (one lives in a pool
+     *                             this user cannot read, such as Cinder's)
+     */
+    private List<RbdImage.Clone> ownCopies(RbdLocation l) throws IOException {
+        List<RbdImage.Clone> clones;
+        try (RbdImage snap = RbdImage.openSnapshot(cluster.ioctx(l.pool()), l.pool(), l.image(), l.snapshot())) {
+            clones = snap.clones();
+        } catch (RbdException e) {
+            if (e.errno() == RbdException.EPERM || e.errno() == RbdException.ENOENT) {
                 throw inUse(l);
             }
+            throw e;
+        }
+        for (RbdImage.Clone c : clones) {
+            if (c.trash() || !c.image().equals(l.image()) || !isUnflattenedCopy(c)) {
+                throw inUse(l);
+            }
+        }
+        return clones;
+    }
+
+    private boolean isUnflattenedCopy(RbdImage.Clone c) {
+        try {
+            Optional<RbdImage> clone = openIfExists(cluster.ioctx(c.pool()), c.pool(), c.image());
+            if (clone.isEmpty()) {
+                return false;
+            }
+            try (RbdImage i = clone.get()) {
+                return i.hasMetadata(FLATTEN);
+            }
+        } catch (RbdException e) {
+            return false;
         }
     }
 
@@ -358,13 +454,25 @@ public final class RbdStore implements Store {
 
     /**
      * Glance's delete: unprotect and remove the snapshot, then the image. A snapshot with clones answers
-     * {@link StoreInUseException} before anything is removed. An image already gone is not an error.
+     * {@link StoreInUseException} before anything is removed, unless the clones are Ferry's own copies still to be
+     * flattened: those are flattened first. A flatten of this image itself is dropped or waited for. An image already
+     * gone is not an error.
      */
     @Override
     public void delete(String url) throws IOException {
         RbdLocation l = ownLocation(url);
         Pointer ioctx = cluster.ioctx(l.pool());
+        RbdFlattener.SHARED.forget(flattenKey(l.pool(), l.image()));
         Optional<RbdImage> opened = openIfExists(ioctx, l.pool(), l.image());
+        if (opened.isEmpty()) {
+            return;
+        }
+        try (RbdImage image = opened.get()) {
+            if (image.hasClones()) {
+                flattenOwnCopies(l);
+            }
+        }
+        opened = openIfExists(ioctx, l.pool(), l.image()); // a fresh header: the flattens detached the copies
         if (opened.isEmpty()) {
             return;
         }
@@ -388,6 +496,14 @@ public final class RbdStore implements Store {
         }
         if (rc != -RbdException.ENOENT) {
             RbdException.check(rc, "removing RBD image " + l.pool() + "/" + l.image());
+        }
+    }
+
+    private void flattenOwnCopies(RbdLocation l) throws IOException {
+        for (RbdImage.Clone c : ownCopies(l)) {
+            Pointer cloneIoctx = cluster.ioctx(c.pool());
+            RbdFlattener.SHARED.now(flattenKey(c.pool(), c.image()), () -> flattenCopy(cloneIoctx, c.pool(),
+                    c.image()));
         }
     }
 

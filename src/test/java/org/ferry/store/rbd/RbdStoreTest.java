@@ -28,6 +28,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -294,27 +295,109 @@ class RbdStoreTest {
     }
 
     @Test
-    void copiesBetweenPoolsOfOneClusterInsideCeph() throws Exception {
+    void copiesBetweenPoolsOfOneClusterInsideCephAndFlattensTheCopyInTheBackground() throws Exception {
         RbdStore second = store(ceph.pool2(), false, "ceph2");
         String id = newId();
         byte[] data = random(3 * MIB + 5, 11);
-        String source;
-        try (StoreWrite w = store.beginWrite(id, data.length)) {
-            writeAll(w, data);
-            source = w.commit();
-        }
+        String source = write(store, id, data);
         String copy;
         try (StoreWrite w = second.copyInside(store, source, id).orElseThrow()) {
             assertThrows(IOException.class, () -> w.channel().write(ByteBuffer.allocate(1)));
             copy = w.commit();
         }
         assertEquals("rbd://" + ceph.fsid() + "/" + ceph.pool2() + "/" + id + "/snap", copy);
-        assertFalse(info(ceph.pool2() + "/" + id).has("parent"), "flattened: independent of the source");
+        assertArrayEquals(data, read(second, copy, 0), "readable at once, flattened or not");
+        await().atMost(Duration.ofSeconds(60)).until(() -> !info(ceph.pool2() + "/" + id).has("parent"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !meta(ceph.pool2() + "/" + id).contains(RbdStore.FLATTEN));
+        store.checkDeletable(source);
         store.delete(source);
         assertArrayEquals(data, read(second, copy, 0));
         assertTrue(second.copyInside(new org.ferry.store.HttpStore(new StoreSettings("web", Optional.empty(), 0),
                 new org.ferry.store.HttpStoreOptions(), new okhttp3.OkHttpClient()), "http://127.0.0.1/x", id).isEmpty());
         second.delete(copy);
+        second.close();
+    }
+
+    private String write(Store s, String id, byte[] data) throws IOException {
+        try (StoreWrite w = s.beginWrite(id, data.length)) {
+            writeAll(w, data);
+            return w.commit();
+        }
+    }
+
+    private String meta(String spec) {
+        return ceph.rbd("image-meta", "list", spec);
+    }
+
+    /** What a copy inside Ceph is after its commit and before its flatten (as a stop in between leaves it). */
+    private void unflattenedCopy(String id) {
+        ceph.rbd("clone", ceph.pool() + "/" + id + "@snap", ceph.pool2() + "/" + id);
+        ceph.rbd("snap", "create", ceph.pool2() + "/" + id + "@snap");
+        ceph.rbd("snap", "protect", ceph.pool2() + "/" + id + "@snap");
+        ceph.rbd("image-meta", "set", ceph.pool2() + "/" + id, RbdStore.FLATTEN, ceph.pool() + "/" + id + "@snap");
+    }
+
+    @Test
+    void deletingTheSourceFlattensItsUnflattenedCopiesFirstButNotWhenSomeoneElseClonedIt() throws Exception {
+        RbdStore second = store(ceph.pool2(), false, "ceph2");
+        String id = newId();
+        String volume = newId();
+        byte[] data = random(2 * MIB + 77, 12);
+        String source = write(store, id, data);
+        unflattenedCopy(id);
+        String copy = second.urlOf(id);
+        assertTrue(info(ceph.pool2() + "/" + id).has("parent"));
+        store.checkDeletable(source);
+
+        TestCeph.Result clone = ceph.rbdAsCinder("clone", ceph.pool() + "/" + id + "@snap",
+                ceph.cinderPool() + "/" + volume);
+        assertEquals(0, clone.exit(), clone.stderr());
+        assertThrows(StoreInUseException.class, () -> store.checkDeletable(source));
+        assertThrows(StoreInUseException.class, () -> store.delete(source));
+        assertTrue(info(ceph.pool2() + "/" + id).has("parent"), "a refused delete flattens nothing");
+        assertTrue(ceph.images(ceph.pool()).contains(id));
+        ceph.rbd("rm", ceph.cinderPool() + "/" + volume);
+
+        store.delete(source);
+        assertFalse(ceph.images(ceph.pool()).contains(id));
+        assertFalse(info(ceph.pool2() + "/" + id).has("parent"));
+        assertFalse(meta(ceph.pool2() + "/" + id).contains(RbdStore.FLATTEN));
+        assertArrayEquals(data, read(second, copy, 0));
+        second.delete(copy);
+        assertFalse(ceph.images(ceph.pool2()).contains(id));
+        second.close();
+    }
+
+    @Test
+    void aFlattenAStopCutShortIsResumedAtStart() throws Exception {
+        RbdStore second = store(ceph.pool2(), false, "ceph2");
+        String id = newId();
+        byte[] data = random(MIB + 3, 13);
+        String source = write(store, id, data);
+        unflattenedCopy(id);
+        second.finishCopiesInside();
+        await().atMost(Duration.ofSeconds(60)).until(() -> !meta(ceph.pool2() + "/" + id).contains(RbdStore.FLATTEN));
+        assertFalse(info(ceph.pool2() + "/" + id).has("parent"));
+        store.delete(source);
+        assertArrayEquals(data, read(second, second.urlOf(id), 0));
+        second.delete(second.urlOf(id));
+        second.close();
+    }
+
+    @Test
+    void aCopyDeletedWhileItsFlattenIsQueuedOrRunningLeavesNothing() throws Exception {
+        RbdStore second = store(ceph.pool2(), false, "ceph2");
+        String id = newId();
+        String source = write(store, id, random(48 * MIB, 14));
+        String copy;
+        try (StoreWrite w = second.copyInside(store, source, id).orElseThrow()) {
+            copy = w.commit();
+        }
+        second.delete(copy);
+        assertFalse(ceph.images(ceph.pool2()).contains(id));
+        store.checkDeletable(source);
+        store.delete(source);
+        assertFalse(ceph.images(ceph.pool()).contains(id));
         second.close();
     }
 
