@@ -10,6 +10,8 @@ import org.ferry.catalog.Task;
 import org.ferry.catalog.TaskRepository;
 import org.ferry.data.Digests;
 import org.ferry.data.StagedDigests;
+import org.ferry.store.Store;
+import org.ferry.store.StoreInUseException;
 import org.ferry.store.StoreRegistry;
 import org.ferry.json.Jackson;
 import org.slf4j.Logger;
@@ -35,6 +37,11 @@ public final class ImportFlow {
     public static final String LEGACY_IMPORT = "import";
     /** Exchange property {@link #revert} sets: the run ended in failure though its exchange did not. */
     private static final String REVERTED = "ferryImportReverted";
+    /**
+     * How long a recovered import waits for its dead predecessor's unfinished write to be released: Ceph keeps a
+     * crashed client's watch on an RBD image for osd_client_watch_timeout, 30 s by default.
+     */
+    private static final Duration DEAD_WRITER_PATIENCE = Duration.ofSeconds(90);
     /** Exchange property {@link #begin} sets: the route {@code direct:import-<route>} that runs the task. */
     public static final String ROUTE = "importRoute";
     /** The route of a legacy import task: web-download's steps, but a failure deletes the image. */
@@ -77,7 +84,7 @@ public final class ImportFlow {
         exchange.setProperty(ROUTE, isLegacy(task) ? LEGACY_ROUTE : request.method().wireName());
         if (recovering) {
             LOG.info("task {}: resuming import of image {} after a restart", taskId, task.imageId());
-            purgePartials(state.imageId(), targets, request);
+            purgePartials(state.imageId(), targets, request, DEAD_WRITER_PATIENCE);
         }
         observe(exchange, state);
     }
@@ -140,7 +147,7 @@ public final class ImportFlow {
             JsonNode input = JSON.readTree(task.input());
             ImportRequest request = request(task, input);
             List<String> targets = targets(task, input);
-            purgePartials(task.imageId(), targets, request);
+            purgePartials(task.imageId(), targets, request, Duration.ZERO);
             new RestoreImageOnFailure(images, stores, outcomeOf(task, request))
                     .restoreDeadTask(task.imageId(), targets, stores.multistore());
         } catch (IOException | RuntimeException e) {
@@ -197,8 +204,12 @@ public final class ImportFlow {
         return targets;
     }
 
-    /** Removes half-written files of an image: hidden temporary files in the target stores, and (downloads) staging. */
-    private void purgePartials(String imageId, List<String> targets, ImportRequest request) {
+    /**
+     * Removes half-written data of an image: unfinished writes in the target stores, and (downloads) staging.
+     *
+     * @param patience how long to wait for a store whose unfinished write its dead writer still holds
+     */
+    private void purgePartials(String imageId, List<String> targets, ImportRequest request, Duration patience) {
         stores.staging().purgePartials(imageId);
         if (request.downloads() || request.method() == ImportMethod.COPY_IMAGE) {
             try {
@@ -208,14 +219,38 @@ public final class ImportFlow {
             }
         }
         for (String id : targets) {
-            stores.get(id).ifPresent(s -> {
-                try {
-                    s.purgePartials(imageId);
-                } catch (IOException | RuntimeException e) { // the start-up sweep tries again
-                    LOG.warn("image {}: could not remove an unfinished write from store {}: {}", imageId, s.id(),
-                            e.toString());
+            stores.get(id).ifPresent(s -> purgeStore(s, imageId, patience));
+        }
+    }
+
+    /**
+     * Removes an unfinished write from one store; while its dead writer still holds it (an RBD watch lasts until
+     * Ceph's osd_client_watch_timeout has passed), tries again every 2 s for {@code patience}. What stays is the
+     * start-up sweep's.
+     */
+    private static void purgeStore(Store s, String imageId, Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (true) {
+            try {
+                s.purgePartials(imageId);
+                return;
+            } catch (StoreInUseException e) {
+                if (System.nanoTime() - deadline >= 0) {
+                    LOG.warn("image {}: the unfinished write in store {} is still held: {}", imageId, s.id(),
+                            e.getMessage());
+                    return;
                 }
-            });
+                try {
+                    Thread.sleep(2000);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            } catch (IOException | RuntimeException e) { // the start-up sweep tries again
+                LOG.warn("image {}: could not remove an unfinished write from store {}: {}", imageId, s.id(),
+                        e.toString());
+                return;
+            }
         }
     }
 

@@ -2,7 +2,9 @@ package org.ferry.app;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import org.ferry.testing.ApiClient;
+import org.ferry.store.rbd.RbdStore;
 import org.ferry.testing.GlanceStub;
+import org.ferry.testing.TestCeph;
 import org.ferry.testing.TestFerry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,6 +28,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -86,8 +89,17 @@ class CrashRecoveryTest {
         return HexFormat.of().formatHex(MessageDigest.getInstance(algo).digest(data));
     }
 
+    /** Set by an rbd test before Ferry starts: the default store is then {@code ceph:rbd} in the Ceph lab. */
+    TestCeph ceph;
+
     private Path config() throws IOException {
         Map<String, Map<String, String>> c = TestFerry.defaults(dir);
+        if (ceph != null) {
+            TestFerry.section(c, "DEFAULT").put("enabled_backends", "ceph:rbd, fast:file");
+            TestFerry.section(c, "glance_store").put("default_backend", "ceph");
+            TestFerry.section(c, "ceph").putAll(Map.of("rbd_store_pool", ceph.pool(), "rbd_store_user", ceph.user(),
+                    "rbd_store_ceph_conf", ceph.conf(), "rbd_store_chunk_size", "1"));
+        }
         TestFerry.section(c, "DEFAULT").put("bind_port", String.valueOf(port));
         TestFerry.section(c, "import_filtering_opts").put("allowed_ports", "[]");
         TestFerry.section(c, "glance_download_regions").put("RegionTwo", remote.baseUrl());
@@ -163,6 +175,78 @@ class CrashRecoveryTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> c.image(id).get("status").asText().equals("active"));
         assertEquals(hex("SHA-512"), c.image(id).get("os_hash_value").asText());
         assertEquals(0, stagingFiles());
+    }
+
+    private boolean rbdImageExists(String id) {
+        return ceph.images(ceph.pool()).contains(id);
+    }
+
+    @Test
+    void killedWebDownloadIntoRbdResumesAfterRestartAndReplacesItsUnfinishedRbdImage() throws Exception {
+        ceph = TestCeph.lab();
+        ceph.osdClientWatchTimeout(30); // Ceph's default: the killed writer's leftover stays held after the restart
+        ferry = startProcess();
+        ApiClient c = client();
+        String id = c.createRaw("");
+        try {
+            assertEquals(202, c.importImage(id, "{\"method\":{\"name\":\"web-download\",\"uri\":\""
+                    + remote.baseUrl() + "/data.raw\"}}").status());
+            await().atMost(Duration.ofSeconds(30)).until(() -> rbdImageExists(id));
+            Thread.sleep(2000); // a few chunks written
+            ferry.destroyForcibly().waitFor();
+            assertTrue(ceph.rbd("image-meta", "list", ceph.pool() + "/" + id).contains(RbdStore.WRITING),
+                    "the kill left an unfinished RBD image");
+
+            fastBody();
+            ferry = startProcess(); // at once: Ceph still holds the killed writer's watch for a while
+            await().atMost(Duration.ofSeconds(120)).until(() -> c.image(id).get("status").asText().equals("active"));
+            assertEquals(hex("MD5"), c.image(id).get("checksum").asText());
+            assertEquals("success", c.tasks(id).get(0).get("status").asText());
+            assertFalse(ceph.rbd("image-meta", "list", ceph.pool() + "/" + id).contains(RbdStore.WRITING));
+            assertTrue(logsMention("resuming import of image " + id), "the job was recovered, not started anew");
+            assertEquals(204, c.delete("/v2/images/" + id).status());
+            assertFalse(rbdImageExists(id));
+        } finally {
+            ceph.osdClientWatchTimeout(5);
+            removeRbdImage(id);
+        }
+    }
+
+    @Test
+    void killedGlanceDownloadIntoRbdIsRevertedAndItsUnfinishedRbdImageRemoved() throws Exception {
+        ceph = TestCeph.lab();
+        ferry = startProcess();
+        ApiClient c = client();
+        String id = c.createRaw("");
+        try {
+            String body = "{\"method\":{\"name\":\"glance-download\",\"glance_image_id\":\"" + remoteId
+                    + "\",\"glance_region\":\"RegionTwo\"}}";
+            assertEquals(202, c.importImage(id, body).status());
+            await().atMost(Duration.ofSeconds(30)).until(() -> rbdImageExists(id));
+            Thread.sleep(2000);
+            ferry.destroyForcibly().waitFor();
+
+            fastBody();
+            ferry = startProcess();
+            await().atMost(Duration.ofSeconds(60)).until(() -> c.image(id).get("status").asText().equals("queued"));
+            await().atMost(Duration.ofSeconds(120)).until(() -> !rbdImageExists(id));
+            assertEquals(0, stagingFiles(), "staging must hold no partial file");
+            assertEquals(202, c.importImage(id, body).status());
+            await().atMost(Duration.ofSeconds(60)).until(() -> c.image(id).get("status").asText().equals("active"));
+            assertEquals(hex("SHA-512"), c.image(id).get("os_hash_value").asText());
+            assertEquals(204, c.delete("/v2/images/" + id).status());
+            assertFalse(rbdImageExists(id));
+        } finally {
+            removeRbdImage(id);
+        }
+    }
+
+    private void removeRbdImage(String id) {
+        if (rbdImageExists(id)) {
+            ceph.rbdExit("snap", "unprotect", ceph.pool() + "/" + id + "@snap");
+            ceph.rbdExit("snap", "purge", ceph.pool() + "/" + id);
+            ceph.rbdExit("rm", ceph.pool() + "/" + id);
+        }
     }
 
     @Test

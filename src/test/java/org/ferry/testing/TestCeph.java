@@ -80,6 +80,25 @@ public record TestCeph(String conf, String keyring, String user, String pool, St
         return run(cmd);
     }
 
+    /** Runs the {@code ceph} command line as client.admin; fails the test when it exits non-zero. */
+    public String ceph(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("ceph", "-c", conf, "--id", "admin", "--keyring", adminKeyring));
+        cmd.addAll(Arrays.asList(args));
+        Result r = run(cmd);
+        if (r.exit() != 0) {
+            fail(String.join(" ", cmd) + " exited " + r.exit() + ": " + r.stderr());
+        }
+        return r.stdout();
+    }
+
+    /**
+     * Sets how long Ceph keeps a vanished client's watch on an RBD image (the lab's ceph.conf says 5 s, Ceph's
+     * default is 30 s), for watches made from now on.
+     */
+    public void osdClientWatchTimeout(int seconds) {
+        ceph("tell", "osd.*", "config", "set", "osd_client_watch_timeout", Integer.toString(seconds));
+    }
+
     /** Writes {@code data} into a new RBD image {@code poolAndName} with {@code rbd import} as client.admin. */
     public void rbdImport(byte[] data, String poolAndName) {
         try {
