@@ -5,6 +5,7 @@ import com.sun.jna.ptr.PointerByReference;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -29,11 +30,48 @@ final class CephCluster implements AutoCloseable {
         this.connectTimeoutSeconds = connectTimeoutSeconds;
     }
 
-    /** The connected cluster handle, connecting now if needed. */
+    /**
+     * The stack of the thread that connects. Loading libceph-common and creating the first handle builds Ceph's table
+     * of configuration options in one stack frame of over half a MiB: on a Java thread of Ferry's -Xss512k
+     * (conf/jvm.options) that overflowed and the JVM died (SIGSEGV in Option::Option).
+     */
+    static final long CONNECT_STACK_BYTES = 16L << 20;
+
+    /** The connected cluster handle, connecting now if needed (on a thread of {@link #CONNECT_STACK_BYTES}). */
     synchronized Pointer handle() throws RbdException {
         if (handle != null) {
             return handle;
         }
+        Object[] outcome = new Object[1];
+        Thread t = new Thread(null, () -> {
+            try {
+                outcome[0] = connect();
+            } catch (RbdException | RuntimeException | Error e) {
+                outcome[0] = e;
+            }
+        }, "ferry-ceph-connect", CONNECT_STACK_BYTES);
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RbdException("connecting to the Ceph cluster (interrupted)", -4);
+        }
+        if (outcome[0] instanceof RbdException e) {
+            throw e;
+        }
+        if (outcome[0] instanceof RuntimeException e) {
+            throw e;
+        }
+        if (outcome[0] instanceof Error e) {
+            throw e;
+        }
+        handle = (Pointer) outcome[0];
+        return handle;
+    }
+
+    private Pointer connect() throws RbdException {
+        Objects.requireNonNull(LibRbd.LIB); // loads librbd (and libceph-common) on this thread's stack too
         PointerByReference ref = new PointerByReference();
         RbdException.check(LibRados.LIB.rados_create2(ref, "ceph", "client." + user, 0),
                 "creating a Ceph handle for client." + user);
@@ -57,7 +95,6 @@ final class CephCluster implements AutoCloseable {
             LibRados.LIB.rados_shutdown(h);
             throw e;
         }
-        handle = h;
         return h;
     }
 
@@ -78,8 +115,9 @@ final class CephCluster implements AutoCloseable {
             if (existing != null) {
                 return existing;
             }
+            Pointer cluster = handle(); // first: LibRados must not be loaded on this thread (see CONNECT_STACK_BYTES)
             PointerByReference ref = new PointerByReference();
-            RbdException.check(LibRados.LIB.rados_ioctx_create(handle(), pool, ref), "opening pool " + pool);
+            RbdException.check(LibRados.LIB.rados_ioctx_create(cluster, pool, ref), "opening pool " + pool);
             ioctxs.put(pool, ref.getValue());
             return ref.getValue();
         }
@@ -87,6 +125,9 @@ final class CephCluster implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (handle == null) { // never connected: nothing to release, and nothing native to load
+            return;
+        }
         ioctxs.values().forEach(LibRados.LIB::rados_ioctx_destroy);
         ioctxs.clear();
         if (handle != null) {

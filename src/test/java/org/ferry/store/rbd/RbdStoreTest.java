@@ -200,10 +200,12 @@ class RbdStoreTest {
     }
 
     /** Runs {@link RbdCrashWriter} and kills it with SIGKILL once it has written {@code mib} MiB of image {@code id}. */
-    private void crashWhileWriting(String id, int mib) throws Exception {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), RbdCrashWriter.class.getName(), ceph.conf(), ceph.user(),
-                ceph.pool(), id, Integer.toString(mib)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    private void crashWhileWriting(String id, int mib, String... jvmFlags) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(List.of(jvmFlags));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), RbdCrashWriter.class.getName(), ceph.conf(),
+                ceph.user(), ceph.pool(), id, Integer.toString(mib)));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try {
             String line = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
             assertEquals("written", line, "the writer failed before it was killed");
@@ -235,6 +237,24 @@ class RbdStoreTest {
         List<String> left = ceph.images(ceph.pool());
         assertFalse(left.contains(crashed));
         assertTrue(left.contains(foreign) && left.contains(done), left.toString());
+    }
+
+    /** The JVM flags Ferry ships in conf/jvm.options (what scripts/run-ferry.sh passes). */
+    private static String[] shippedJvmFlags() throws IOException {
+        Path conf = Path.of("conf").toAbsolutePath();
+        return java.nio.file.Files.readAllLines(conf.resolve("jvm.options")).stream().map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#")).map(l -> l.replace("${FERRY_CONF}", conf.toString()))
+                .toArray(String[]::new);
+    }
+
+    @Test
+    void aJvmWithFerrysShippedFlagsConnectsAndWrites() throws Exception {
+        String id = newId();
+        // -Xss512k: librados builds its option table deep on the connecting thread's stack; this once killed the JVM
+        crashWhileWriting(id, 1, shippedJvmFlags());
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).ignoreException(
+                StoreInUseException.class).untilAsserted(() -> store.purgePartials(id));
+        assertFalse(ceph.images(ceph.pool()).contains(id));
     }
 
     @Test
