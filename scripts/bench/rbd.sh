@@ -30,7 +30,11 @@ ROUNDS=${ROUNDS:-3}
 SIZES=("$@")
 (( ${#SIZES[@]} )) || SIZES=(1G 4G)
 
-die() { printf 'rbd.sh: %s\n' "$*" >&2; exit 1; }
+die() {
+    printf 'rbd.sh: %s\n' "$*" >&2
+    [[ -z "${WORK:-}" || ! -s "$WORK/ferry.log" ]] || { echo "rbd.sh: Ferry's log ends with:" >&2; tail -n 20 "$WORK/ferry.log" >&2; }
+    exit 1
+}
 for c in curl java rbd python3 numfmt; do command -v "$c" >/dev/null 2>&1 || die "$c is needed"; done
 if [[ -z "${FERRY_CEPH_CONF:-}" ]]; then
     eval "$(bash "$ROOT/scripts/ceph-lab.sh" env --dir "${FERRY_CEPH_DIR:-/tmp/ferry-ceph}")" \
@@ -152,6 +156,10 @@ project_domain_name = Default
 username = glance
 user_domain_name = Default
 password = $FERRY_LAB_PASSWORD
+[import_filtering_opts]
+allowed_schemes = [http, https]
+allowed_hosts = [127.0.0.1, localhost]
+allowed_ports = []
 CONF
 fi
 
@@ -227,7 +235,8 @@ glance_download() { # base-url -> seconds from the import call to active
         img=$(curl -sS "${AUTH[@]}" "$base/v2/images/$id")
         status=$(json_field status <<<"$img")
         [[ "$status" == active ]] && break
-        [[ "$(json_field os_glance_failed_import <<<"$img")" == "" ]] || die "glance-download into $base failed: $img"
+        [[ "$(json_field os_glance_failed_import <<<"$img")" == "" ]] \
+            || die "glance-download into $base failed: $(curl -sS "${AUTH[@]}" "$base/v2/images/$id/tasks")"
         (( $(echo "$(date +%s.%N) - $t0 > 1200" | bc) )) && die "glance-download into $base did not finish: $img"
         sleep 0.1
     done
