@@ -21,7 +21,9 @@
 # then copy-image of a Ferry image of that size from pool images to images2 (inside Ceph: a clone, flattened in the
 # background; the time until the copy is active, and the time until its flatten ended).
 # Prints medians in MB/s, the ratios, and each service's peak RSS over the measurements of that size (VmHWM, reset
-# through /proc/PID/clear_refs before each measurement). Every imported image's checksum must be the source's.
+# through /proc/PID/clear_refs before each measurement), and a CPU table: how busy the machine was during each
+# measurement and the CPU seconds of the service and of the OSD (what saturates when a target is missed). Every
+# imported image's checksum must be the source's.
 # Every image is removed afterwards. Traffic stays on 127.0.0.1.
 set -euo pipefail
 
@@ -261,9 +263,10 @@ limit_pipeline() { # name url [curl args...] -> seconds: the bytes hashed twice 
 }
 
 measure() { # what -> appends "seconds" to WORK/what.t and the service's peak RSS (KiB) to WORK/what.rss
-    local what=$1 pid="" t id
+    local what=$1 pid="" t id before
     case $what in ferry-*) pid=$JVM_PID ;; glance-*) pid=$GLANCE_PID ;; esac
     [[ -z "$pid" ]] || hwm_reset "$pid"
+    before=$(cpu_snapshot "$pid")
     case $what in
         ferry-put) id=$(create_image "$URL"); t=$(put_file "$URL" "$id" "$WORK/www/image.bin")
                    check_active "$URL" "$id"; delete_image "$URL" "$id" ;;
@@ -274,8 +277,30 @@ measure() { # what -> appends "seconds" to WORK/what.t and the service's peak RS
         glance-gd) t=$(glance_download "$GLANCE") ;;
         limit-gd) t=$(limit_pipeline "bench-limit" "$GLANCE2/v2/images/$SRC_ID/file" -H "X-Auth-Token: $TOKEN") ;;
     esac
+    cpu_delta "$before" "$(cpu_snapshot "$pid")" >>"$WORK/$what.cpu"
     echo "$t" >>"$WORK/$what.t"
     [[ -z "$pid" ]] || hwm_kib "$pid" >>"$WORK/$what.rss"
+}
+
+# CPU over one measurement: the machine's busy and steal shares, and the CPU seconds of the service measured and of
+# the OSD (the Ceph lab's only one: every write lands there)
+CLK=$(getconf CLK_TCK)
+OSD_PID=$(pgrep -x ceph-osd | head -n 1 || true)
+# the disk under the Ceph lab (the OSD's block file): its busy time and the bytes written to it
+DISK=$(basename "$(df --output=source "${FERRY_CEPH_DIR:-$(dirname "$FERRY_CEPH_CONF")}" | tail -n 1)")
+disk_stats() { awk -v d="$DISK" '$3 == d {print $13, $10; f = 1} END {if (!f) print 0, 0}' /proc/diskstats; }
+proc_jiffies() { if [[ -n "$1" && -r "/proc/$1/stat" ]]; then awk '{print $14 + $15}' "/proc/$1/stat"; else echo 0; fi; }
+cpu_snapshot() { # pid-of-service -> "total idle steal service osd" in jiffies, "ms io_ms sectors" of the disk
+    local _c u n s i w q sq st
+    read -r _c u n s i w q sq st _ </proc/stat
+    echo "$((u + n + s + i + w + q + sq + st)) $((i + w)) $st $(proc_jiffies "$1") $(proc_jiffies "$OSD_PID")" \
+        "$(($(date +%s%N) / 1000000)) $(disk_stats)"
+}
+cpu_delta() { # before after -> "busy% steal% service_s osd_s disk_util% disk_MB/s"
+    awk -v clk="$CLK" -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); t = y[1] - x[1]
+        ms = y[6] - x[6]
+        printf "%.0f %.1f %.1f %.1f %.0f %.0f\n", 100 * (t - (y[2] - x[2]) - (y[3] - x[3])) / t, 100 * (y[3] - x[3]) / t,
+            (y[4] - x[4]) / clk, (y[5] - x[5]) / clk, 100 * (y[7] - x[7]) / ms, (y[8] - x[8]) * 512 / 1e3 / ms }'
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
@@ -290,11 +315,12 @@ mib() { [[ -s "$1" ]] && awk -v k="$(maximum <"$1")" 'BEGIN {printf "%.1f", k / 
 OPS=(ferry-put limit-put)
 [[ -z "$GLANCE" ]] || OPS=(ferry-put glance-put limit-put ferry-gd glance-gd limit-gd)
 ROWS=()
+CPU_ROWS=()
 for s in "${SIZES[@]}"; do
     BYTES=$(numfmt --from=iec "${s%iB}") || die "not a size: $s"
     head -c "$BYTES" /dev/urandom >"$WORK/www/image.bin"
     SRC_MD5=$(md5sum "$WORK/www/image.bin" | cut -d' ' -f1)
-    rm -f "$WORK"/*.t "$WORK"/*.rss
+    rm -f "$WORK"/*.t "$WORK"/*.rss "$WORK"/*.cpu
     if [[ -n "$GLANCE" ]]; then # the glance-download source, in RegionTwo's default store
         SRC_ID=$(create_image "$GLANCE2")
         put_file "$GLANCE2" "$SRC_ID" "$WORK/www/image.bin" >/dev/null
@@ -331,6 +357,10 @@ for s in "${SIZES[@]}"; do
         "$(ratio "$FP" "$GP")" "$(mib "$WORK/ferry-put.rss")" "$(mib "$WORK/glance-put.rss")")")
     [[ -z "$GLANCE" ]] || ROWS+=("$(printf '%-6s %-7s %10s %10s %10s %12s %13s %10s %11s' "$s" gd "$FG" "$LG" "$GG" \
         "$(ratio "$FG" "$LG")" "$(ratio "$FG" "$GG")" "$(mib "$WORK/ferry-gd.rss")" "$(mib "$WORK/glance-gd.rss")")")
+    for what in "${OPS[@]}"; do
+        CPU_ROWS+=("$(printf '%-6s %-11s' "$s" "$what") $(for col in 1 2 3 4 5 6; do
+            cut -d' ' -f"$col" "$WORK/$what.cpu" | median; done | awk '{printf " %9s", $1}')")
+    done
     ROWS+=("$(printf '%-6s %-7s copy-image ceph -> ceph2: active after %.2f s, flattened in the background after %.1f s' \
         "$s" copy "$COPY_S" "$FLAT_S")")
     rm -f "$WORK/www/image.bin"
@@ -340,3 +370,9 @@ printf '%-6s %-7s %10s %10s %10s %12s %13s %10s %11s\n' size path ferry_MB/s lim
 printf '%s\n' "${ROWS[@]}"
 echo "(medians of $ROUNDS rounds; MiB: each service's peak RSS over that size's measurements; gd: glance-download" \
     "from Glance RegionTwo)"
+echo
+printf '%-6s %-11s %9s %9s %9s %9s %9s %9s\n' size measurement busy_% steal_% service_s osd_s disk_% disk_MB/s
+printf '%s\n' "${CPU_ROWS[@]}"
+echo "(medians; busy_%: share of all $(nproc) CPUs busy, steal excluded; service_s: CPU seconds of Ferry or" \
+    "Glance (none for the limit); osd_s: of the OSD; disk_%: time the OSD's disk ($DISK) was busy; disk_MB/s: written" \
+    "to it, all medians over the measurement)"

@@ -18,6 +18,9 @@ interface LibRados extends Library {
 
     int rados_conf_set(Pointer cluster, String option, String value);
 
+    /** The value of a configuration option as a NUL-terminated string in {@code buf}. */
+    int rados_conf_get(Pointer cluster, String option, byte[] buf, long len);
+
     int rados_connect(Pointer cluster);
 
     void rados_shutdown(Pointer cluster);

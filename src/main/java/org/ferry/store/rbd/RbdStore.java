@@ -88,6 +88,11 @@ public final class RbdStore implements Store {
         return p;
     }
 
+    /** A Ceph option as this store's connection uses it (ceph.conf, then {@link CephCluster#STREAMING_OPTIONS}). */
+    String cephOption(String name) throws IOException {
+        return cluster.option(name);
+    }
+
     public String urlOf(String imageId) throws IOException {
         return new RbdLocation(cluster.fsid(), options.pool(), imageId, SNAPSHOT).url();
     }

@@ -422,6 +422,13 @@ class RbdStoreTest {
     }
 
     @Test
+    void streamsWithoutLibrbdsCacheAndFromItsOwnBuffers() throws Exception {
+        assertEquals("false", store.cephOption("rbd_cache"), "over ceph.conf's default (true)");
+        assertEquals("false", store.cephOption("rbd_disable_zero_copy_writes"));
+        assertEquals("20", store.cephOption("rados_osd_op_timeout"), "rados_connect_timeout = 20");
+    }
+
+    @Test
     void ownsOnlyItsClusterAndPool() throws Exception {
         String id = UUID.randomUUID().toString();
         assertTrue(store.owns("rbd://" + ceph.fsid() + "/" + ceph.pool() + "/" + id + "/snap"));
