@@ -10,7 +10,7 @@
 #
 # DIR defaults to ${FERRY_CEPH_DIR:-/tmp/ferry-ceph}. The lab:
 #   mon a      v2:127.0.0.1:3300, v1:127.0.0.1:6789;  mgr x and osd.0 on 127.0.0.1 (ports 6800-7300)
-#   osd.0      bluestore on the sparse file DIR/osd/block.img (FERRY_CEPH_OSD_SIZE bytes, default 10 GiB)
+#   osd.0      bluestore on the sparse file DIR/osd/block.img (FERRY_CEPH_OSD_SIZE bytes, default 24 GiB)
 #   pools      images, images2 and volumes (size 1, 8 PGs each, application rbd); user client.glance (rbd profile
 #              on images and images2), keyring DIR/ceph.client.glance.keyring; user client.cinder (rbd on volumes,
 #              read-only on the image pools), DIR/ceph.client.cinder.keyring; client.admin: DIR/ceph.client.admin.keyring
@@ -63,7 +63,7 @@ CONF="$DIR/ceph.conf"
 load_settings() {
     local from_file=${1:-1}
     RGW_PORT=${FERRY_CEPH_RGW_PORT:-}
-    OSD_SIZE=${FERRY_CEPH_OSD_SIZE:-10737418240}
+    OSD_SIZE=${FERRY_CEPH_OSD_SIZE:-25769803776}   # 24 GiB, sparse: scripts/bench/rbd.sh 4G copies 4 GiB twice
     FSID="" S3_ACCESS_KEY="" S3_SECRET_KEY=""
     if [[ "$from_file" == 1 && -f "$DIR/lab.env" ]]; then
         # shellcheck disable=SC1091

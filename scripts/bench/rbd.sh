@@ -43,6 +43,17 @@ if [[ -z "${FERRY_CEPH_CONF:-}" ]]; then
         || die "no Ceph lab: start one with scripts/ceph-lab.sh up"
 fi
 RBD=(rbd -c "$FERRY_CEPH_CONF" --id admin --keyring "$FERRY_CEPH_ADMIN_KEYRING")
+# room in the cluster: the copy-image of the largest size holds it twice, and an OSD that fills up aborts (ENOSPC)
+LARGEST=0
+for s in "${SIZES[@]}"; do
+    b=$(numfmt --from=iec "${s%iB}") || die "not a size: $s"
+    (( b > LARGEST )) && LARGEST=$b
+done
+AVAIL=$(ceph -c "$FERRY_CEPH_CONF" --id admin --keyring "$FERRY_CEPH_ADMIN_KEYRING" df --format json \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["stats"]["total_avail_bytes"])') \
+    || die "cannot read the cluster's free space (is the Ceph lab up?)"
+(( AVAIL > 3 * LARGEST )) || die "the Ceph lab has $((AVAIL >> 20)) MiB free; $s needs $((3 * LARGEST >> 20)) MiB:" \
+    "start it with a larger FERRY_CEPH_OSD_SIZE"
 
 # the real Glance of the OpenStack lab, when it has an rbd store
 GLANCE=""
