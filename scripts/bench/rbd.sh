@@ -52,7 +52,7 @@ done
 AVAIL=$(ceph -c "$FERRY_CEPH_CONF" --id admin --keyring "$FERRY_CEPH_ADMIN_KEYRING" df --format json \
     | python3 -c 'import json, sys; print(json.load(sys.stdin)["stats"]["total_avail_bytes"])') \
     || die "cannot read the cluster's free space (is the Ceph lab up?)"
-(( AVAIL > 3 * LARGEST )) || die "the Ceph lab has $((AVAIL >> 20)) MiB free; $s needs $((3 * LARGEST >> 20)) MiB:" \
+(( AVAIL > 3 * LARGEST )) || die "the Ceph lab has $((AVAIL >> 20)) MiB free; the largest size needs $((3 * LARGEST >> 20)) MiB:" \
     "start it with a larger FERRY_CEPH_OSD_SIZE"
 
 # the real Glance of the OpenStack lab, when it has an rbd store
