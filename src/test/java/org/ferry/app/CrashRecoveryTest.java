@@ -177,6 +177,12 @@ class CrashRecoveryTest {
         assertEquals(0, stagingFiles());
     }
 
+    /** The RBD image exists and carries Ferry's in-progress mark (set just after it is created). */
+    private boolean markedAsBeingWritten(String id) {
+        return rbdImageExists(id) && ceph.rbdExit("image-meta", "list", ceph.pool() + "/" + id).stdout()
+                .contains(RbdStore.WRITING);
+    }
+
     private boolean rbdImageExists(String id) {
         return ceph.images(ceph.pool()).contains(id);
     }
@@ -191,8 +197,7 @@ class CrashRecoveryTest {
         try {
             assertEquals(202, c.importImage(id, "{\"method\":{\"name\":\"web-download\",\"uri\":\""
                     + remote.baseUrl() + "/data.raw\"}}").status());
-            await().atMost(Duration.ofSeconds(30)).until(() -> rbdImageExists(id));
-            Thread.sleep(2000); // a few chunks written
+            await().atMost(Duration.ofSeconds(30)).until(() -> markedAsBeingWritten(id));
             ferry.destroyForcibly().waitFor();
             assertTrue(ceph.rbd("image-meta", "list", ceph.pool() + "/" + id).contains(RbdStore.WRITING),
                     "the kill left an unfinished RBD image");
@@ -222,8 +227,7 @@ class CrashRecoveryTest {
             String body = "{\"method\":{\"name\":\"glance-download\",\"glance_image_id\":\"" + remoteId
                     + "\",\"glance_region\":\"RegionTwo\"}}";
             assertEquals(202, c.importImage(id, body).status());
-            await().atMost(Duration.ofSeconds(30)).until(() -> rbdImageExists(id));
-            Thread.sleep(2000);
+            await().atMost(Duration.ofSeconds(30)).until(() -> markedAsBeingWritten(id));
             ferry.destroyForcibly().waitFor();
 
             fastBody();

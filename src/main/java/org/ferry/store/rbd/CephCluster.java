@@ -6,6 +6,8 @@ import com.sun.jna.ptr.PointerByReference;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -52,31 +54,22 @@ final class CephCluster implements AutoCloseable {
         if (handle != null) {
             return handle;
         }
-        Object[] outcome = new Object[1];
-        Thread t = new Thread(null, () -> {
-            try {
-                outcome[0] = connect();
-            } catch (RbdException | RuntimeException | Error e) {
-                outcome[0] = e;
-            }
-        }, "ferry-ceph-connect", CONNECT_STACK_BYTES);
-        t.start();
+        FutureTask<Pointer> connecting = new FutureTask<>(this::connect);
+        new Thread(null, connecting, "ferry-ceph-connect", CONNECT_STACK_BYTES).start();
         try {
-            t.join();
+            handle = connecting.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RbdException("connecting to the Ceph cluster (interrupted)", -4);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RbdException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw (Error) e.getCause();
         }
-        if (outcome[0] instanceof RbdException e) {
-            throw e;
-        }
-        if (outcome[0] instanceof RuntimeException e) {
-            throw e;
-        }
-        if (outcome[0] instanceof Error e) {
-            throw e;
-        }
-        handle = (Pointer) outcome[0];
         return handle;
     }
 

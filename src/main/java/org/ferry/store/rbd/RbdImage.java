@@ -117,17 +117,14 @@ final class RbdImage implements AutoCloseable {
     }
 
     /**
-     * Copies the data the image still shares with its parent into the image, so it no longer depends on it.
-     *
-     * @return false when there was nothing to do: the image has no parent (any more)
+     * Copies the data the image still shares with its parent into the image, so it no longer depends on it; an image
+     * without a parent (any more: EINVAL) is fine.
      */
-    boolean flatten() throws RbdException {
+    void flatten() throws RbdException {
         long rc = LibRbd.LIB.rbd_flatten(handle);
-        if (rc == -RbdException.EINVAL) {
-            return false;
+        if (rc != -RbdException.EINVAL) {
+            RbdException.check(rc, "flattening " + name);
         }
-        RbdException.check(rc, "flattening " + name);
-        return true;
     }
 
     /** A clone: the pool and name of an RBD image made from a snapshot of this one. */

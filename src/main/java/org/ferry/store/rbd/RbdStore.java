@@ -334,17 +334,8 @@ public final class RbdStore implements Store {
      */
     @Override
     public void finishCopiesInside() throws IOException {
-        Pointer ioctx = cluster.ioctx(options.pool());
-        for (String name : list(ioctx)) {
-            try (RbdImage image = RbdImage.open(ioctx, options.pool(), name)) {
-                if (image.hasMetadata(FLATTEN) && !image.hasMetadata(WRITING)) {
-                    flattenInBackground(name);
-                }
-            } catch (RbdException e) {
-                if (e.errno() != RbdException.ENOENT) { // removed meanwhile
-                    throw e;
-                }
-            }
+        for (String name : imagesWhere(i -> i.hasMetadata(FLATTEN) && !i.hasMetadata(WRITING))) {
+            flattenInBackground(name);
         }
     }
 
@@ -550,15 +541,25 @@ public final class RbdStore implements Store {
     /** The names of RBD images in the pool that Ferry started writing and never committed. */
     @Override
     public List<String> unfinishedWrites() throws IOException {
+        return imagesWhere(i -> i.hasMetadata(WRITING));
+    }
+
+    /** A test on an open RBD image. */
+    private interface ImageTest {
+        boolean test(RbdImage image) throws RbdException;
+    }
+
+    /** The names of the pool's RBD images that pass the test (each opened once; one removed meanwhile is skipped). */
+    private List<String> imagesWhere(ImageTest test) throws IOException {
         Pointer ioctx = cluster.ioctx(options.pool());
         List<String> found = new ArrayList<>();
         for (String name : list(ioctx)) {
             try (RbdImage image = RbdImage.open(ioctx, options.pool(), name)) {
-                if (image.hasMetadata(WRITING)) {
+                if (test.test(image)) {
                     found.add(name);
                 }
             } catch (RbdException e) {
-                if (e.errno() != RbdException.ENOENT) { // removed meanwhile
+                if (e.errno() != RbdException.ENOENT) {
                     throw e;
                 }
             }
