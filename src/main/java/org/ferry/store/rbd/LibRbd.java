@@ -37,6 +37,9 @@ interface LibRbd extends Library {
 
     int rbd_remove(Pointer ioctx, String name);
 
+    /** Renames an image (not open anywhere) within one pool; its header, metadata and snapshots stay as they are. */
+    int rbd_rename(Pointer ioctx, String srcName, String destName);
+
     /** Image names, each NUL-terminated, into {@code names}; -ERANGE with the size needed in {@code size}. */
     int rbd_list(Pointer ioctx, Pointer names, LongByReference size);
 

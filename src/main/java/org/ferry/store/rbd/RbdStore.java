@@ -21,9 +21,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Glance's rbd store: each image is an RBD image named by the image id in {@code rbd_store_pool}, with a protected
@@ -41,6 +43,8 @@ public final class RbdStore implements Store {
     public static final String WRITING = "ferry.writing";
     /** Metadata on a copy made inside Ceph that is still a clone of its source; its value names the source. */
     public static final String FLATTEN = "ferry.flatten";
+    /** The suffix of an RBD image's name while it is made and not yet marked {@value #WRITING}. */
+    static final String CREATING_SUFFIX = ".ferry-creating";
     /** The connect timeout when rados_connect_timeout is 0: librados would wait 300 s, and a request with it. */
     static final int DEFAULT_CONNECT_TIMEOUT = 30;
 
@@ -107,33 +111,71 @@ public final class RbdStore implements Store {
         Pointer ioctx = cluster.ioctx(options.pool());
         String url = urlOf(imageId);
         long initial = Math.max(expectedSize, 0);
-        create(ioctx, imageId, initial);
-        RbdImage image;
-        try {
-            image = RbdImage.open(ioctx, options.pool(), imageId);
-        } catch (RbdException e) {
-            LibRbd.LIB.rbd_remove(ioctx, imageId);
-            throw e;
-        }
-        try {
-            image.setMetadata(WRITING, writer());
-        } catch (RbdException e) {
-            image.close();
-            LibRbd.LIB.rbd_remove(ioctx, imageId);
-            throw e;
-        }
+        RbdImage image = createMarked(ioctx, imageId, "creating RBD image", name -> createImage(ioctx, name, initial,
+                options.chunkSizeBytes()), Map.of(WRITING, writer()));
         RbdImageWriter writer = new RbdImageWriter(image, options.chunkSizeBytes(), options.thinProvisioning(),
                 initial, expectedSize >= 0);
         return new RbdWrite(ioctx, image, writer, url);
     }
 
-    /** Creates the RBD image, replacing a leftover of an earlier, unfinished write of the same image. */
-    private void create(Pointer ioctx, String name, long size) throws IOException {
-        long rc = createImage(ioctx, name, size, options.chunkSizeBytes());
-        if (rc == -RbdException.EEXIST && purgePartial(ioctx, name)) {
-            rc = createImage(ioctx, name, size, options.chunkSizeBytes());
+    /** Makes an RBD image under a given name: {@code rbd_create4} or {@code rbd_clone3}; a negative errno. */
+    private interface Creation {
+        long make(String name) throws RbdException;
+    }
+
+    /**
+     * Makes the RBD image {@code name} carrying {@code marks}, and opens it. Neither librbd call makes an image with
+     * metadata, so the image is made under {@link #creatingName} first, marked, and only then renamed: a crash at any
+     * point leaves an image that is recognisably Ferry's unfinished write (the temporary name, or the mark), never an
+     * unmarked image under the image id that would block every later write of it. A leftover of an earlier,
+     * unfinished write of the same image is replaced.
+     */
+    private RbdImage createMarked(Pointer ioctx, String name, String what, Creation creation,
+                                  Map<String, String> marks) throws IOException {
+        String temporary = creatingName(name);
+        long rc = creation.make(temporary);
+        if (rc == -RbdException.EEXIST && remove(ioctx, temporary)) {
+            rc = creation.make(temporary);
         }
-        RbdException.check(rc, "creating RBD image " + options.pool() + "/" + name);
+        RbdException.check(rc, what + " " + options.pool() + "/" + temporary);
+        try {
+            try (RbdImage image = RbdImage.open(ioctx, options.pool(), temporary)) {
+                for (Map.Entry<String, String> mark : marks.entrySet()) {
+                    image.setMetadata(mark.getKey(), mark.getValue());
+                }
+            }
+            rc = LibRbd.LIB.rbd_rename(ioctx, temporary, name);
+            if (rc == -RbdException.EEXIST && purgePartial(ioctx, name)) {
+                rc = LibRbd.LIB.rbd_rename(ioctx, temporary, name);
+            }
+            RbdException.check(rc, "renaming RBD image " + options.pool() + "/" + temporary + " to " + name);
+        } catch (IOException | RuntimeException e) {
+            LibRbd.LIB.rbd_remove(ioctx, temporary);
+            throw e;
+        }
+        try {
+            return RbdImage.open(ioctx, options.pool(), name);
+        } catch (RbdException e) {
+            LibRbd.LIB.rbd_remove(ioctx, name);
+            throw e;
+        }
+    }
+
+    /** The name an RBD image has between its creation and its mark (see {@link #createMarked}). */
+    static String creatingName(String imageId) {
+        return imageId + CREATING_SUFFIX;
+    }
+
+    private long cloneImage(Pointer parentIoctx, RbdLocation src, Pointer ioctx, String name) throws RbdException {
+        PointerByReference opts = new PointerByReference();
+        LibRbd.LIB.rbd_image_options_create(opts);
+        try {
+            RbdException.check(LibRbd.LIB.rbd_image_options_set_uint64(opts.getValue(), LibRbd.OPTION_ORDER,
+                    Integer.numberOfTrailingZeros(options.chunkSizeBytes())), "setting the RBD object size");
+            return LibRbd.LIB.rbd_clone3(parentIoctx, src.image(), src.snapshot(), ioctx, name, opts.getValue());
+        } finally {
+            LibRbd.LIB.rbd_image_options_destroy(opts.getValue());
+        }
     }
 
     private static long createImage(Pointer ioctx, String name, long size, int objectSize) throws RbdException {
@@ -271,32 +313,11 @@ public final class RbdStore implements Store {
         RbdLocation src = from.get();
         Pointer parentIoctx = cluster.ioctx(src.pool());
         Pointer ioctx = cluster.ioctx(options.pool());
-        PointerByReference opts = new PointerByReference();
-        LibRbd.LIB.rbd_image_options_create(opts);
-        long rc;
-        try {
-            RbdException.check(LibRbd.LIB.rbd_image_options_set_uint64(opts.getValue(), LibRbd.OPTION_ORDER,
-                    Integer.numberOfTrailingZeros(options.chunkSizeBytes())), "setting the RBD object size");
-            rc = LibRbd.LIB.rbd_clone3(parentIoctx, src.image(), src.snapshot(), ioctx, imageId, opts.getValue());
-            if (rc == -RbdException.EEXIST && purgePartial(ioctx, imageId)) {
-                rc = LibRbd.LIB.rbd_clone3(parentIoctx, src.image(), src.snapshot(), ioctx, imageId, opts.getValue());
-            }
-        } finally {
-            LibRbd.LIB.rbd_image_options_destroy(opts.getValue());
-        }
-        RbdException.check(rc, "cloning " + src + " into " + options.pool() + "/" + imageId);
-        RbdImage image = null;
-        try {
-            image = RbdImage.open(ioctx, options.pool(), imageId);
-            image.setMetadata(WRITING, writer());
-            image.setMetadata(FLATTEN, src.pool() + "/" + src.image() + "@" + src.snapshot());
-        } catch (RbdException e) {
-            if (image != null) {
-                image.close();
-            }
-            LibRbd.LIB.rbd_remove(ioctx, imageId);
-            throw e;
-        }
+        Map<String, String> marks = new LinkedHashMap<>();
+        marks.put(WRITING, writer());
+        marks.put(FLATTEN, src.pool() + "/" + src.image() + "@" + src.snapshot());
+        RbdImage image = createMarked(ioctx, imageId, "cloning " + src + " into", name -> cloneImage(parentIoctx, src,
+                ioctx, name), marks);
         return Optional.of(new RbdWrite(ioctx, image, urlOf(imageId)));
     }
 
@@ -511,7 +532,9 @@ public final class RbdStore implements Store {
      */
     @Override
     public void purgePartials(String imageId) throws IOException {
-        purgePartial(cluster.ioctx(options.pool()), imageId);
+        Pointer ioctx = cluster.ioctx(options.pool());
+        remove(ioctx, creatingName(imageId));
+        purgePartial(ioctx, imageId);
     }
 
     /** @return true when an unfinished write of that name was there and is gone now */
@@ -526,22 +549,36 @@ public final class RbdStore implements Store {
             }
             image.removeSnapshot(SNAPSHOT);
         }
+        return remove(ioctx, name);
+    }
+
+    /** @return true when the image was there and is gone now */
+    private boolean remove(Pointer ioctx, String name) throws IOException {
         long rc = LibRbd.LIB.rbd_remove(ioctx, name);
+        if (rc == -RbdException.ENOENT) {
+            return false;
+        }
         if (rc == -RbdException.EBUSY) {
             throw new StoreInUseException("the unfinished RBD image " + options.pool() + "/" + name + " is still open "
                     + "by its writer (a crashed writer's watch ends after osd_client_watch_timeout)");
         }
-        if (rc != -RbdException.ENOENT) {
-            RbdException.check(rc, "removing the unfinished RBD image " + options.pool() + "/" + name);
-        }
+        RbdException.check(rc, "removing the unfinished RBD image " + options.pool() + "/" + name);
         LOG.info("store {}: removed the RBD image {} an unfinished write left", id(), name);
         return true;
     }
 
-    /** The names of RBD images in the pool that Ferry started writing and never committed. */
+    /**
+     * The image ids of RBD images in the pool that Ferry started writing and never committed: marked
+     * {@value #WRITING}, or still under their {@link #creatingName}.
+     */
     @Override
     public List<String> unfinishedWrites() throws IOException {
-        return imagesWhere(i -> i.hasMetadata(WRITING));
+        Set<String> ids = new LinkedHashSet<>();
+        for (String name : imagesWhere(i -> i.hasMetadata(WRITING) || i.name().endsWith(CREATING_SUFFIX))) {
+            ids.add(name.endsWith(CREATING_SUFFIX) ? name.substring(0, name.length() - CREATING_SUFFIX.length())
+                    : name);
+        }
+        return new ArrayList<>(ids);
     }
 
     /** A test on an open RBD image. */

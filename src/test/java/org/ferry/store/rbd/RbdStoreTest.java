@@ -201,6 +201,11 @@ class RbdStoreTest {
 
     /** Runs {@link RbdCrashWriter} and kills it with SIGKILL once it has written {@code mib} MiB of image {@code id}. */
     private void crashWhileWriting(String id, int mib, String... jvmFlags) throws Exception {
+        crashWriter(id, mib, "written", 0, jvmFlags);
+    }
+
+    private void crashWriter(String id, int mib, String says, long killAfterMillis, String... jvmFlags)
+            throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(List.of(jvmFlags));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), RbdCrashWriter.class.getName(), ceph.conf(),
@@ -208,7 +213,8 @@ class RbdStoreTest {
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try {
             String line = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
-            assertEquals("written", line, "the writer failed before it was killed");
+            assertEquals(says, line, "the writer failed before it was killed");
+            Thread.sleep(killAfterMillis);
         } finally {
             p.destroyForcibly().waitFor();
         }
@@ -278,6 +284,36 @@ class RbdStoreTest {
                 }, u -> true);
         assertArrayEquals(data, read(store, url, 0));
         other.close();
+    }
+
+    @Test
+    void whatACrashLeavesWhileMakingAnImageIsFoundAndReplaced() throws Exception {
+        // the states a crash inside beginWrite can leave: made under the temporary name, with and without the mark
+        String unmarked = newId();
+        String marked = newId();
+        ceph.rbd("create", "--size", "1M", ceph.pool() + "/" + RbdStore.creatingName(unmarked));
+        ceph.rbd("create", "--size", "1M", ceph.pool() + "/" + RbdStore.creatingName(marked));
+        ceph.rbd("image-meta", "set", ceph.pool() + "/" + RbdStore.creatingName(marked), RbdStore.WRITING, "test");
+        List<String> unfinished = store.unfinishedWrites();
+        assertTrue(unfinished.contains(unmarked) && unfinished.contains(marked), unfinished.toString());
+        byte[] data = random(MIB, 12);
+        assertArrayEquals(data, read(store, write(store, unmarked, data), 0), "the next write replaces the leftover");
+        store.purgePartials(marked);
+        assertEquals(List.of(unmarked), ceph.images(ceph.pool()).stream()
+                .filter(n -> n.startsWith(unmarked) || n.startsWith(marked)).toList());
+
+        // and a writer killed at random points of making and aborting an image leaves nothing a later write trips on
+        String id = newId();
+        Random when = new Random(13);
+        for (int kill = 0; kill < 3; kill++) {
+            crashWriter(id, -1, "looping", when.nextInt(400));
+            List<String> left = ceph.images(ceph.pool()).stream().filter(n -> n.startsWith(id)).toList();
+            assertTrue(left.isEmpty() || store.unfinishedWrites().contains(id), left + " is not known as unfinished");
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).ignoreException(
+                    StoreInUseException.class).untilAsserted(() -> store.purgePartials(id));
+            assertEquals(List.of(), ceph.images(ceph.pool()).stream().filter(n -> n.startsWith(id)).toList());
+        }
+        assertArrayEquals(data, read(store, write(store, id, data), 0));
     }
 
     @Test
