@@ -80,6 +80,17 @@ public record TestCeph(String conf, String keyring, String user, String pool, St
         return run(cmd);
     }
 
+    /** Runs the {@code rados} command line as client.admin; fails the test when it exits non-zero. */
+    public String rados(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("rados", "-c", conf, "--id", "admin", "--keyring", adminKeyring));
+        cmd.addAll(Arrays.asList(args));
+        Result r = run(cmd);
+        if (r.exit() != 0) {
+            fail(String.join(" ", cmd) + " exited " + r.exit() + ": " + r.stderr());
+        }
+        return r.stdout();
+    }
+
     /** Runs the {@code ceph} command line as client.admin; fails the test when it exits non-zero. */
     public String ceph(String... args) {
         List<String> cmd = new ArrayList<>(List.of("ceph", "-c", conf, "--id", "admin", "--keyring", adminKeyring));

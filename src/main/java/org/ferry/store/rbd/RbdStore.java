@@ -18,6 +18,7 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,6 +48,8 @@ public final class RbdStore implements Store {
     static final String CREATING_SUFFIX = ".ferry-creating";
     /** The connect timeout when rados_connect_timeout is 0: librados would wait 300 s, and a request with it. */
     static final int DEFAULT_CONNECT_TIMEOUT = 30;
+    /** How long a listed RBD image without a header must stay so before it counts as a cut-short remove. */
+    static final Duration HEADERLESS_PATIENCE = Duration.ofSeconds(2);
 
     private final StoreSettings settings;
     private final RbdStoreOptions options;
@@ -541,7 +544,8 @@ public final class RbdStore implements Store {
     private boolean purgePartial(Pointer ioctx, String name) throws IOException {
         Optional<RbdImage> opened = openIfExists(ioctx, options.pool(), name);
         if (opened.isEmpty()) {
-            return false;
+            // nothing there, or a remove cut short (still listed, no header left to open): rbd_remove finishes that
+            return remove(ioctx, name);
         }
         try (RbdImage image = opened.get()) {
             if (!image.hasMetadata(WRITING)) {
@@ -569,16 +573,35 @@ public final class RbdStore implements Store {
 
     /**
      * The image ids of RBD images in the pool that Ferry started writing and never committed: marked
-     * {@value #WRITING}, or still under their {@link #creatingName}.
+     * {@value #WRITING}, still under their {@link #creatingName}, or listed without a header to open (a crash inside
+     * {@code rbd_remove}, which librbd starts by moving the image to the trash, leaves that; so does a crash inside
+     * {@code rbd_create4}).
      */
     @Override
     public List<String> unfinishedWrites() throws IOException {
+        Pointer ioctx = cluster.ioctx(options.pool());
         Set<String> ids = new LinkedHashSet<>();
-        for (String name : imagesWhere(i -> i.hasMetadata(WRITING) || i.name().endsWith(CREATING_SUFFIX))) {
-            ids.add(name.endsWith(CREATING_SUFFIX) ? name.substring(0, name.length() - CREATING_SUFFIX.length())
-                    : name);
+        List<String> headerless = new ArrayList<>();
+        for (String name : list(ioctx)) {
+            Optional<RbdImage> opened = openIfExists(ioctx, options.pool(), name);
+            if (opened.isEmpty()) {
+                headerless.add(name);
+                continue;
+            }
+            try (RbdImage image = opened.get()) {
+                if (name.endsWith(CREATING_SUFFIX) || image.hasMetadata(WRITING)) {
+                    ids.add(imageIdOf(name));
+                }
+            }
+        }
+        for (String name : stillWithoutHeader(ioctx, headerless)) {
+            ids.add(imageIdOf(name));
         }
         return new ArrayList<>(ids);
+    }
+
+    private static String imageIdOf(String name) {
+        return name.endsWith(CREATING_SUFFIX) ? name.substring(0, name.length() - CREATING_SUFFIX.length()) : name;
     }
 
     /** A test on an open RBD image. */
@@ -602,6 +625,37 @@ public final class RbdStore implements Store {
             }
         }
         return found;
+    }
+
+    /**
+     * Those of the names the pool listed without an image to open that are still so {@link #HEADERLESS_PATIENCE}
+     * later: an image another service is creating this very moment is listed a few milliseconds before its header
+     * exists.
+     */
+    private List<String> stillWithoutHeader(Pointer ioctx, List<String> names) throws IOException {
+        if (names.isEmpty()) {
+            return names;
+        }
+        try {
+            Thread.sleep(HEADERLESS_PATIENCE.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+        List<String> listed = list(ioctx);
+        List<String> found = new ArrayList<>();
+        for (String name : names) {
+            if (listed.contains(name) && !opens(ioctx, name)) {
+                found.add(name);
+            }
+        }
+        return found;
+    }
+
+    private boolean opens(Pointer ioctx, String name) throws RbdException {
+        Optional<RbdImage> image = openIfExists(ioctx, options.pool(), name);
+        image.ifPresent(RbdImage::close);
+        return image.isPresent();
     }
 
     private List<String> list(Pointer ioctx) throws RbdException {

@@ -302,10 +302,20 @@ class RbdStoreTest {
         assertEquals(List.of(unmarked), ceph.images(ceph.pool()).stream()
                 .filter(n -> n.startsWith(unmarked) || n.startsWith(marked)).toList());
 
+        // a crash inside rbd_remove (or rbd_create4) leaves a name the pool lists without a header to open
+        String headerless = newId();
+        ceph.rbd("create", "--size", "1M", ceph.pool() + "/" + headerless);
+        String internalId = ceph.rados("-p", ceph.pool(), "get", "rbd_id." + headerless, "-").substring(4).strip();
+        ceph.rados("-p", ceph.pool(), "rm", "rbd_header." + internalId);
+        assertTrue(ceph.images(ceph.pool()).contains(headerless));
+        assertTrue(store.unfinishedWrites().contains(headerless));
+        store.purgePartials(headerless);
+        assertFalse(ceph.images(ceph.pool()).contains(headerless));
+
         // and a writer killed at random points of making and aborting an image leaves nothing a later write trips on
         String id = newId();
         Random when = new Random(13);
-        for (int kill = 0; kill < 3; kill++) {
+        for (int kill = 0; kill < 4; kill++) {
             crashWriter(id, -1, "looping", when.nextInt(400));
             List<String> left = ceph.images(ceph.pool()).stream().filter(n -> n.startsWith(id)).toList();
             assertTrue(left.isEmpty() || store.unfinishedWrites().contains(id), left + " is not known as unfinished");
