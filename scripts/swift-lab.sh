@@ -35,7 +35,8 @@
 #              public/internal/admin endpoints http://127.0.0.1:PORT/v1/AUTH_%(project_id)s in RegionOne (an
 #              endpoint with another URL is replaced; `down` leaves them registered). keystoneauth: operator_roles
 #              admin, member; reseller_admin_role ResellerAdmin. The lab's users demo (project demo) and alt_demo
-#              (project alt_demo) then own AUTH_<project id>. tempauth stays in the pipeline, after keystoneauth,
+#              (project alt_demo) then own AUTH_<project id>; `env` names them (FERRY_SWIFT_KEYSTONE_USER, _USER2;
+#              with --keystone URL only the swift user, in project service, which is all `up` knows). tempauth stays in the pipeline, after keystoneauth,
 #              with the reseller prefix TEMP: its accounts are then TEMP_test and TEMP_test2 (`env` prints the
 #              storage URLs of both modes), its tokens TEMP_tk… (authtoken asks Keystone about them first and lets
 #              them pass as unknown). S3 with Keystone EC2 credentials (s3token) is not set up: s3api takes
@@ -49,7 +50,17 @@
 #
 # `up` ends with a self-check (PUT/GET of a small object and of a static large object of 2 segments, as
 # test:tester, as test2:tester2, through S3, and with --keystone as demo through Keystone) and prints the times.
-# Measured (2 vCPU, packages installed): up 5-6 s (with --keystone 8-9 s), down 0.3-1 s.
+# Measured on a 2-vCPU machine shared with other work, packages installed: up 10 s (load average about 3) to
+# 19-25 s (load average 10: four Python servers importing Swift at once are CPU-bound); with --keystone 50-80 s at
+# load 7-10, where this Keystone took 1-3 s per token validation; down 0.6-2.2 s. Installing the packages the
+# first time took 18 s more.
+#
+# Gotchas this script handles: servers log only to syslog, and proxy-logging's access log ignores log_address (it
+# would go to /dev/log or UDP port 514), hence the UDP reader; the daemons are reparented to PID 1, which here
+# reaps zombies only every 2 s or so, so "stopped" means gone or a zombie (with kill -0 alone `down` took 6-9 s);
+# keystoneauth authorizes every request, also those without a Keystone identity (as anonymous), so tempauth must
+# follow it and own another reseller prefix; keystonemiddleware 10.1 does not cache invalid tokens, so with
+# --keystone every tempauth request also costs a Keystone validation (a 404).
 #
 # Environment read by `up` (recorded in DIR/lab.env; the other subcommands read it from there):
 #   FERRY_SWIFT_DIR, FERRY_SWIFT_PORT, FERRY_SWIFT_BACKEND_PORT, FERRY_SWIFT_MEMCACHED_PORT,
@@ -112,7 +123,8 @@ load_settings() {
     MEMCACHED_PORT=${FERRY_SWIFT_MEMCACHED_PORT:-}
     LOG_PORT=""
     MODE=tempauth
-    KEYSTONE_URL="" KEYSTONE_LAB_DIR="" KEYSTONE_PASSWORD=""
+    KEYSTONE_URL="" KEYSTONE_LAB_DIR="" KEYSTONE_PASSWORD="" SERVICE_PASSWORD=""
+    KEYSTONE_USER="" KEYSTONE_PROJECT="" KEYSTONE_USER2="" KEYSTONE_PROJECT2=""
     if [[ "$from_file" == 1 && -f "$DIR/lab.env" ]]; then
         # shellcheck disable=SC1091
         source "$DIR/lab.env"
@@ -281,12 +293,17 @@ proxy_healthy() { [[ "$(http_code "http://$HOST:$PORT/healthcheck")" == 200 ]]; 
 # --- up ----------------------------------------------------------------------------------------------------------
 UP_STARTED=""
 UP_DONE=""
+KS_PID=""   # the Keystone registration running in the background
+
 
 on_exit() {
     local rc=$?
     trap - EXIT
     if [[ -n "$CREATED_POLICY_RC" ]]; then
         rm -f /usr/sbin/policy-rc.d || true
+    fi
+    if [[ -n "$KS_PID" ]]; then
+        kill -TERM "$KS_PID" 2>/dev/null || true
     fi
     if [[ -n "$UP_STARTED" && -z "$UP_DONE" ]]; then
         if [[ "${FERRY_SWIFT_KEEP_ON_FAILURE:-0}" == 1 ]]; then
@@ -309,7 +326,9 @@ resolve_keystone() {
         KEYSTONE_URL=${arg%/}
         KEYSTONE_URL=${KEYSTONE_URL%/v3}
         KEYSTONE_ADMIN_PASSWORD=${FERRY_SWIFT_KEYSTONE_ADMIN_PASSWORD:-${FERRY_LAB_PASSWORD:-ferry-lab-secret}}
-        KEYSTONE_PASSWORD=${FERRY_LAB_PASSWORD:-ferry-lab-secret}
+        SERVICE_PASSWORD=${FERRY_SWIFT_SERVICE_PASSWORD:-$KEYSTONE_ADMIN_PASSWORD}
+        # any Keystone: only the user created here is known to exist
+        KEYSTONE_USER=swift KEYSTONE_PROJECT=service KEYSTONE_PASSWORD=$SERVICE_PASSWORD
     else
         [[ "$arg" == /* ]] || arg="$PWD/$arg"
         KEYSTONE_LAB_DIR=${arg%/}
@@ -321,9 +340,11 @@ resolve_keystone() {
         eval "$(grep -E '^export FERRY_LAB_(KEYSTONE_URL|PASSWORD)=' <<<"$lab_env" | sed 's/^export //')"
         KEYSTONE_URL=$FERRY_LAB_KEYSTONE_URL
         KEYSTONE_ADMIN_PASSWORD=$FERRY_LAB_PASSWORD
+        SERVICE_PASSWORD=${FERRY_SWIFT_SERVICE_PASSWORD:-$FERRY_LAB_PASSWORD}
+        # the OpenStack lab's users with role member, each in its own project
+        KEYSTONE_USER=demo KEYSTONE_PROJECT=demo KEYSTONE_USER2=alt_demo KEYSTONE_PROJECT2=alt_demo
         KEYSTONE_PASSWORD=$FERRY_LAB_PASSWORD
     fi
-    SERVICE_PASSWORD=${FERRY_SWIFT_SERVICE_PASSWORD:-$KEYSTONE_PASSWORD}
     [[ -n "$KEYSTONE_URL" && -n "$KEYSTONE_ADMIN_PASSWORD" && -n "$SERVICE_PASSWORD" ]] || die "incomplete Keystone settings"
     [[ "$SERVICE_PASSWORD" != *$'\n'* ]] || die "the swift service password must be one line"
     [[ "$(http_code "$KEYSTONE_URL/v3")" == 200 ]] || die "Keystone does not answer at $KEYSTONE_URL/v3"
@@ -517,6 +538,9 @@ write_lab_env() {
         echo "KEYSTONE_URL=$(shq "$KEYSTONE_URL")"
         echo "KEYSTONE_LAB_DIR=$(shq "$KEYSTONE_LAB_DIR")"
         echo "KEYSTONE_PASSWORD=$(shq "$KEYSTONE_PASSWORD")"
+        echo "SERVICE_PASSWORD=$(shq "$SERVICE_PASSWORD")"
+        echo "KEYSTONE_USER=$KEYSTONE_USER KEYSTONE_PROJECT=$KEYSTONE_PROJECT"
+        echo "KEYSTONE_USER2=$KEYSTONE_USER2 KEYSTONE_PROJECT2=$KEYSTONE_PROJECT2"
     } >"$DIR/lab.env"
     chmod 600 "$DIR/lab.env"
 }
@@ -566,14 +590,14 @@ do_up() {
         || die "/etc/swift/swift.conf (package swift) is missing or has no swift_hash_path_suffix/prefix; Swift reads no other"
     if [[ -n "$KEYSTONE_ARG" ]]; then resolve_keystone "$KEYSTONE_ARG"; fi
     UP_STARTED=1
+    write_lab_env   # again below with the log reader's port; `down` needs the ports from the start
 
-    local ks_pid=""
     if [[ "$MODE" == keystone ]]; then   # registered while the rings are built and the servers start
         printf '\n$ %s keystone %s RegionOne ...\n' "$HELPER" "$KEYSTONE_URL" >>"$DIR/log/keystone-setup.log"
         FERRY_SWIFT_KEYSTONE_ADMIN_PASSWORD=$KEYSTONE_ADMIN_PASSWORD FERRY_SWIFT_SERVICE_PASSWORD=$SERVICE_PASSWORD \
             "$PY" "$HELPER" keystone "$KEYSTONE_URL" RegionOne "http://$HOST:$PORT/v1/AUTH_%(project_id)s" \
             >>"$DIR/log/keystone-setup.log" 2>&1 &
-        ks_pid=$!
+        KS_PID=$!
     fi
     start_component syslog "$PY" "$HELPER" syslog "$LOG_PORT_FILE" "$DIR/log"
     start_component memcached memcached -l "$HOST" -p "$MEMCACHED_PORT" -U 0 -m 64 -c 1024 -u "$(id -un)" \
@@ -595,14 +619,17 @@ do_up() {
     done
     wait_until proxy 60 proxy_healthy
     log "all servers answer ($((SECONDS - t0)) s)"
-    if [[ -n "$ks_pid" ]]; then
-        wait "$ks_pid" || fail "registering swift in Keystone failed" "$DIR/log/keystone-setup.log"
+    if [[ -n "$KS_PID" ]]; then
+        local ks_rc=0
+        wait "$KS_PID" || ks_rc=$?
+        KS_PID=""
+        ((ks_rc == 0)) || fail "registering swift in Keystone failed" "$DIR/log/keystone-setup.log"
         log "swift user and object-store endpoints registered in Keystone ($((SECONDS - t0)) s)"
     fi
 
     # self-check
     local check="$DIR/log/selfcheck.log" ks_check=()
-    if [[ "$MODE" == keystone ]]; then ks_check=("$KEYSTONE_URL/v3"); fi
+    if [[ "$MODE" == keystone ]]; then ks_check=("$KEYSTONE_URL/v3" "$KEYSTONE_USER" "$KEYSTONE_PROJECT"); fi
     if ! FERRY_SWIFT_KEY=testing FERRY_SWIFT_KEY2=testing2 FERRY_SWIFT_S3_SECRET_KEY=testing \
         FERRY_SWIFT_KEYSTONE_PASSWORD=$KEYSTONE_PASSWORD \
         timeout 120 "$PY" "$HELPER" selfcheck "http://$HOST:$PORT" "${ks_check[@]}" >"$check" 2>&1; then
@@ -655,11 +682,14 @@ do_env() {
         "FERRY_SWIFT_MEMCACHED=$HOST:$MEMCACHED_PORT")
     if [[ "$MODE" == keystone ]]; then
         vars+=("FERRY_SWIFT_KEYSTONE_URL=$KEYSTONE_URL/v3" FERRY_SWIFT_KEYSTONE_REGION=RegionOne
-            FERRY_SWIFT_KEYSTONE_USER=demo FERRY_SWIFT_KEYSTONE_PROJECT=demo
-            FERRY_SWIFT_KEYSTONE_USER2=alt_demo FERRY_SWIFT_KEYSTONE_PROJECT2=alt_demo
+            "FERRY_SWIFT_KEYSTONE_USER=$KEYSTONE_USER" "FERRY_SWIFT_KEYSTONE_PROJECT=$KEYSTONE_PROJECT"
             FERRY_SWIFT_KEYSTONE_DOMAIN=Default "FERRY_SWIFT_KEYSTONE_PASSWORD=$KEYSTONE_PASSWORD"
             FERRY_SWIFT_KEYSTONE_SERVICE_USER=swift FERRY_SWIFT_KEYSTONE_SERVICE_PROJECT=service
+            "FERRY_SWIFT_KEYSTONE_SERVICE_PASSWORD=$SERVICE_PASSWORD"
             "FERRY_SWIFT_KEYSTONE_ENDPOINT=$base/v1/AUTH_%(project_id)s")
+        if [[ -n "$KEYSTONE_USER2" ]]; then
+            vars+=("FERRY_SWIFT_KEYSTONE_USER2=$KEYSTONE_USER2" "FERRY_SWIFT_KEYSTONE_PROJECT2=$KEYSTONE_PROJECT2")
+        fi
         if [[ -n "$KEYSTONE_LAB_DIR" ]]; then vars+=("FERRY_SWIFT_KEYSTONE_LAB_DIR=$KEYSTONE_LAB_DIR"); fi
     fi
     for kv in "${vars[@]}"; do

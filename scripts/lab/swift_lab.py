@@ -11,7 +11,7 @@ Usage:
                                                passwords from FERRY_SWIFT_KEYSTONE_ADMIN_PASSWORD (the admin in
                                                project admin, FERRY_SWIFT_KEYSTONE_ADMIN_USER) and
                                                FERRY_SWIFT_SERVICE_PASSWORD (user swift); find-or-create/update
-  swift_lab.py selfcheck PROXY_URL [KEYSTONE_URL]
+  swift_lab.py selfcheck PROXY_URL [KEYSTONE_URL USER PROJECT]
                                                see selfcheck(): PUT/GET of a small object and a 2-segment SLO
 Passwords and keys are read from the environment, never from the command line.
 """
@@ -196,9 +196,9 @@ def check_s3(endpoint, access, secret):
     s3.delete_bucket(Bucket=bucket)
 
 
-def selfcheck(proxy_url, keystone_url=None):
+def selfcheck(proxy_url, keystone_url=None, ks_user=None, ks_project=None):
     """As test:tester (tempauth), test2:tester2 (must not see test's account), through S3 (test:tester) and, with
-    keystone_url, as demo in project demo (Keystone, RegionOne). Keys and passwords: FERRY_SWIFT_KEY,
+    keystone_url, as ks_user in ks_project (Keystone, RegionOne). Keys and passwords: FERRY_SWIFT_KEY,
     FERRY_SWIFT_KEY2, FERRY_SWIFT_S3_SECRET_KEY, FERRY_SWIFT_KEYSTONE_PASSWORD."""
     from swiftclient import client as sc
     auth_url = proxy_url + "/auth/v1.0"
@@ -224,22 +224,23 @@ def selfcheck(proxy_url, keystone_url=None):
     check_s3(proxy_url, "test:tester", os.environ["FERRY_SWIFT_S3_SECRET_KEY"])
 
     if keystone_url:
-        conn = sc.Connection(authurl=keystone_url, user="demo", key=os.environ["FERRY_SWIFT_KEYSTONE_PASSWORD"],
+        label = "keystone %s" % ks_user
+        conn = sc.Connection(authurl=keystone_url, user=ks_user, key=os.environ["FERRY_SWIFT_KEYSTONE_PASSWORD"],
                              auth_version="3", retries=0, timeout=30,
-                             os_options={"project_name": "demo", "user_domain_name": "Default",
+                             os_options={"project_name": ks_project, "user_domain_name": "Default",
                                          "project_domain_name": "Default", "region_name": "RegionOne",
                                          "service_type": "object-store", "endpoint_type": "publicURL"})
-        timed("keystone demo: token and catalog", conn.get_auth)
-        check_account(conn, "keystone demo")
+        timed("%s: token and catalog" % label, conn.get_auth)
+        check_account(conn, label)
         # the tempauth user must not reach the Keystone project's account, nor the other way round
         try:
             sc.get_account(conn.url, conn2.token)
         except sc.ClientException as e:
             if e.http_status not in (401, 403):
                 raise
-            say("tempauth test2:tester2: the account of Keystone's demo is forbidden (%d): right" % e.http_status)
+            say("tempauth test2:tester2: the account of %s is forbidden (%d): right" % (label, e.http_status))
         else:
-            raise SystemExit("swift_lab: test2:tester2 can read the account of Keystone's demo")
+            raise SystemExit("swift_lab: test2:tester2 can read the account of %s" % label)
 
 
 def main(argv):
@@ -251,8 +252,12 @@ def main(argv):
     elif cmd == "syslog" and len(args) == 2:
         syslog(*args)
     elif cmd == "keystone" and len(args) == 3:
-        keystone(*args)
-    elif cmd == "selfcheck" and len(args) in (1, 2):
+        from keystoneauth1 import exceptions as ks_exceptions
+        try:
+            keystone(*args)
+        except ks_exceptions.ClientException as e:
+            sys.exit("swift_lab: Keystone at %s: %s" % (args[0], e))
+    elif cmd == "selfcheck" and len(args) in (1, 4):
         selfcheck(*args)
     else:
         sys.exit(__doc__)
