@@ -12,11 +12,17 @@ import java.io.InputStream;
  * caller consumes the current one. {@link #skip} moves the position without reading (a Range request starts there).
  */
 final class RbdReadStream extends InputStream {
-    static final int READ_AHEAD = 3;
+    /**
+     * Reads in flight, and the most one read asks for: 4 × 2 MiB. Reads of a whole 8 MiB object (3 in flight) made a
+     * 1 GiB download peak 115-190 MiB above the idle resident set, against 47-57 MiB now, at the same speed (measured
+     * with four GETs each under run-ferry.sh's flags; 1 MiB × 8 saved another 10 MiB, for twice the calls).
+     */
+    static final int READ_AHEAD = 4;
+    static final int READ_UNIT = 2 << 20;
 
     private final RbdImage image;
     private final long size;
-    private final int chunkSize;
+    private final int readSize;
     private final Memory[] buffers = new Memory[READ_AHEAD];
     private final Pointer[] completions = new Pointer[READ_AHEAD];
     private final long[] lengths = new long[READ_AHEAD];
@@ -33,9 +39,9 @@ final class RbdReadStream extends InputStream {
     RbdReadStream(RbdImage image, long size, int chunkSize) {
         this.image = image;
         this.size = size;
-        this.chunkSize = chunkSize;
+        this.readSize = Math.min(chunkSize, READ_UNIT);
         for (int i = 0; i < READ_AHEAD; i++) {
-            buffers[i] = new Memory(chunkSize);
+            buffers[i] = new Memory(readSize);
         }
     }
 
@@ -91,9 +97,9 @@ final class RbdReadStream extends InputStream {
         primed = true;
     }
 
-    /** Starts reading the next chunk into a slot, unless the end is reached. */
+    /** Starts reading the next piece into a slot, unless the end is reached. */
     private void issue(int slot) throws IOException {
-        long n = Math.min(chunkSize, size - nextRead);
+        long n = Math.min(readSize, size - nextRead);
         lengths[slot] = Math.max(n, 0);
         if (n <= 0) {
             return;
