@@ -6,7 +6,9 @@
 #
 # Clients (CLIENTS, default all): minio (MinIO Java 8.5, OkHttp 4.12), aws-urlconn and aws-apache (AWS SDK v2 sync
 # S3Client on the url-connection-client / apache-client), okhttp-sigv4 (a minimal SigV4 signer of the benchmark on
-# plain OkHttp, the payload's SHA-256 signed) and okhttp-unsigned (the same with UNSIGNED-PAYLOAD).
+# plain OkHttp, the payload's SHA-256 signed) and okhttp-unsigned (the same with UNSIGNED-PAYLOAD). A variant is
+# CLIENT:OPTION=VALUE,... with the client's options (see the main classes), e.g. minio:okhttp=default,
+# aws-urlconn:checksum=sdk,chunked=false.
 # For each size, each THREADS count (default "4 10") and ROUNDS (default 3) rounds, each client in its own JVM
 # (JAVA_OPTS, default -Xmx256m), the order rotated from round to round:
 #   upload    a stream of pseudo-random bytes made on the fly (size unknown to the uploader) as a multipart upload,
@@ -45,11 +47,11 @@ RGW_PID=$(pgrep -xo radosgw || true)
 OUT=${OUT:-$(mktemp -d /tmp/s3bench.XXXXXX)}
 mkdir -p "$OUT"
 echo "s3-client.sh: building $PROJ" >&2
-mvn -q -B -f "$PROJ/pom.xml" package >"$OUT/build.log" 2>&1 || { tail -n 30 "$OUT/build.log" >&2; die "build failed"; }
+mvn -q -B -f "$PROJ/pom.xml" clean package >"$OUT/build.log" 2>&1 || { tail -n 30 "$OUT/build.log" >&2; die "build failed"; }
 
 # the command of each client (the main classes are in the module jars; every dependency in the module's target/lib)
 cmd() {
-    case "$1" in
+    case "${1%%:*}" in
         minio) echo "$PROJ/minio/target/s3bench-minio-1.jar:$PROJ/minio/target/lib/* ferry.bench.s3.MinioMain" ;;
         aws-urlconn) echo "$PROJ/aws/target/s3bench-aws-1.jar:$PROJ/aws/target/lib/* ferry.bench.s3.AwsMain http=urlconn" ;;
         aws-apache) echo "$PROJ/aws-apache/target/lib/* ferry.bench.s3.AwsMain http=apache" ;;
@@ -59,7 +61,7 @@ cmd() {
     esac
 }
 libdir() {
-    case "$1" in
+    case "${1%%:*}" in
         minio) echo "$PROJ/minio/target/lib" ;;
         aws-urlconn) echo "$PROJ/aws/target/lib" ;;
         aws-apache) echo "$PROJ/aws-apache/target/lib" ;;
@@ -69,10 +71,11 @@ libdir() {
 # java CLIENT MODE ARGS...: the client's JVM; the class path is one word (no globbing of its *)
 jrun() {
     local client=$1; shift
-    local -a c
+    local -a c opts=()
     read -r -a c <<<"$(cmd "$client")"
+    [[ "$client" != *:* ]] || IFS=, read -r -a opts <<<"${client#*:}"
     # shellcheck disable=SC2086
-    java $JAVA_OPTS -cp "${c[0]}" "${c[1]}" "$1" "${c[@]:2}" "${@:2}"
+    java $JAVA_OPTS -cp "${c[0]}" "${c[1]}" "$1" "label=$client" "${c[@]:2}" "${opts[@]}" "${@:2}"
 }
 
 BUCKET="s3bench-$(date +%s)-$$"
@@ -159,19 +162,21 @@ if ! mvn -q -B -f "$ROOT/pom.xml" dependency:list -DincludeScope=runtime -Doutpu
     : >"$FERRY_DEPS"
 fi
 for client in $CLIENTS; do
-    dir=$(libdir "$client")
-    for jar in "$dir"/*.jar; do
-        name=$(basename "$jar")
-        [[ "$name" == s3bench-* ]] && continue
-        artifact=${name%.jar}
-        # Ferry's list has group:artifact:jar:version:scope; a jar of the same artifact and version is not new
-        base=$(sed -E 's/-[0-9][^-]*(-[a-z]+)?$//' <<<"$artifact")
-        version=${artifact#"$base"-}
-        if grep -q ":$base:jar:$version:" "$FERRY_DEPS"; then new=0
-        elif grep -q ":$base:jar:" "$FERRY_DEPS"; then new=2 # Ferry has another version
-        else new=1; fi
-        echo "DEP client=$client jar=$name bytes=$(stat -c %s "$jar") new=$new"
-    done
+    [[ "$client" == *:* ]] && continue
+    python3 - "$client" "$(libdir "$client")" "$FERRY_DEPS" <<'DEPS'
+import os, sys
+client, lib, ferry = sys.argv[1:]
+same, groups = set(), set()
+for line in open(ferry):
+    f = line.strip().split(" ")[0].split(":")  # group:artifact:jar[:classifier]:version:scope
+    if len(f) >= 5:
+        same.add(f"{f[0]}.{f[1]}-{f[-2]}.jar"); groups.add(f"{f[0]}.{f[1]}-")
+for name in sorted(os.listdir(lib)):  # groupId.artifactId-version.jar (copy-dependencies prependGroupId)
+    if name.startswith("ferry.bench."): continue
+    other = any(name.startswith(g) and name[len(g):][:1].isdigit() for g in groups)
+    new = 0 if name in same else 2 if other else 1
+    print(f"DEP client={client} jar={name} bytes={os.path.getsize(os.path.join(lib, name))} new={new}")
+DEPS
 done >"$OUT/deps"
 
 python3 - "$OUT" <<'EOF'
@@ -213,7 +218,7 @@ print(f"(medians of {max(len(v) for v in groups.values())} rounds; RSS: the high
       " rgw_cpu_s: radosgw's; busy_%: the whole machine, shared with other work)")
 etags = defaultdict(set)
 for r in rows:
-    if "complete_etag" in r: etags[r["client"]].add((r["complete_etag"] or "(empty)", r["head_etag"]))
+    if "complete_etag" in r: etags[r["client"]].add((r["complete_etag"], r["head_etag"]))
 for c, e in etags.items():
     print(f"ETag {c}: CompleteMultipartUpload gave {sorted(x[0] for x in e)[0]}; HEAD gives e.g. {sorted(x[1] for x in e)[0]}")
 

@@ -27,6 +27,7 @@ import java.util.function.Function;
  *   MAIN run bucket=B key=K size=BYTES threads=T [seed=N]   upload, download, ranged GET, delete; prints RESULT
  *   MAIN abort-check bucket=B key=K threads=T               an upload whose source fails: aborted? prints ABORT
  *   MAIN setup bucket=B | cleanup bucket=B                   create | empty (objects, uploads) and delete
+ *   any mode: label=NAME names the client in the output; other key=value are the client's options
  * </pre>
  *
  * Endpoint and keys from FERRY_S3_ENDPOINT, FERRY_S3_ACCESS_KEY, FERRY_S3_SECRET_KEY; region FERRY_S3_REGION
@@ -54,6 +55,7 @@ public final class Bench {
             if (eq < 1) throw new IllegalArgumentException("not key=value: " + args[i]);
             kv.put(args[i].substring(0, eq), args[i].substring(eq + 1));
         }
+        client = kv.getOrDefault("label", client); // a variant's name, e.g. minio:okhttp=default
         int threads = Integer.parseInt(kv.getOrDefault("threads", "4"));
         Config cfg = new Config(env("FERRY_S3_ENDPOINT"), env("FERRY_S3_ACCESS_KEY"), env("FERRY_S3_SECRET_KEY"),
                 System.getenv().getOrDefault("FERRY_S3_REGION", "us-east-1"), threads, kv);
@@ -178,8 +180,13 @@ public final class Bench {
                         + " range_ok=%s md5_ok=true up_hwm_MiB=%.1f down_hwm_MiB=%.1f cpu_up_s=%.2f cpu_down_s=%.2f"
                         + " cpu_total_s=%.2f complete_etag=\"%s\" head_etag=\"%s\"",
                 client, size, threads, ups, size / 1e6 / ups, downs, size / 1e6 / downs, (t5 - t4) / 1e6, rangeOk,
-                upHwm / 1024.0, downHwm / 1024.0, cpu1 - cpu0, cpu2 - cpu1, cpuSeconds(), up[2], head.etag()));
+                upHwm / 1024.0, downHwm / 1024.0, cpu1 - cpu0, cpu2 - cpu1, cpuSeconds(), quotes(up[2]), quotes(head.etag())));
         if (!rangeOk) System.exit(3);
+    }
+
+    /** An ETag as the client returns it, its double quotes (if it keeps them) shown as single ones. */
+    private static String quotes(String etag) {
+        return etag == null || "null".equals(etag) ? "(null)" : etag.isEmpty() ? "(empty)" : etag.replace('"', '\'');
     }
 
     /** An upload whose source fails after 2.5 parts: must end with the upload aborted (no upload left). */
