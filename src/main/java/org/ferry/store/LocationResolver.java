@@ -27,7 +27,7 @@ public final class LocationResolver {
     /** Why a location was refused; Glance's text is "Invalid location". */
     public static final class InvalidLocation extends Exception {
         public InvalidLocation(String url, String reason) {
-            super("Invalid location: " + url + " (" + reason + ")");
+            super("Invalid location: " + org.ferry.store.s3.S3Store.redacted(url) + " (" + reason + ")");
         }
     }
 
@@ -48,7 +48,7 @@ public final class LocationResolver {
 
     /** The URL schemes a location may have, and the driver that serves each. */
     private static final Map<String, String> SCHEME_DRIVERS = Map.of(
-            "http", "http", "https", "http", "file", "file", "rbd", "rbd");
+            "http", "http", "https", "http", "file", "file", "rbd", "rbd", "s3", "s3", "s3+http", "s3", "s3+https", "s3");
 
     public Resolved resolve(String url, boolean trusted) throws InvalidLocation {
         String scheme = scheme(url);

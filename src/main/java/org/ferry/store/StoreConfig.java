@@ -27,6 +27,7 @@ public record StoreConfig(StoreSettings settings, DriverOptions options) {
         d.put("file", FileStoreOptions::read);
         d.put("http", HttpStoreOptions::read);
         d.put("rbd", RbdStoreOptions::read);
+        d.put("s3", S3StoreOptions::read);
         return java.util.Collections.unmodifiableMap(d);
     }
 

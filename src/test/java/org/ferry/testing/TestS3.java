@@ -1,0 +1,37 @@
+package org.ferry.testing;
+
+import org.junit.jupiter.api.Assumptions;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The real S3 the s3 store tests run against: the Ceph lab's radosgw ({@code scripts/ceph-lab.sh}), described by the
+ * {@code FERRY_S3_*} variables its {@code env} command prints. Unset, a test is skipped on a developer's machine but
+ * fails under CI (env {@code CI} set).
+ *
+ * @param endpoint  {@code http://127.0.0.1:7480}
+ * @param accessKey the lab user's access key
+ * @param secretKey the lab user's secret key
+ */
+public record TestS3(String endpoint, String accessKey, String secretKey) {
+    public static TestS3 lab() {
+        String endpoint = System.getenv("FERRY_S3_ENDPOINT");
+        if (endpoint == null || endpoint.isBlank()) {
+            if (System.getenv("CI") != null) {
+                fail("FERRY_S3_ENDPOINT is not set but CI is: the S3 tests must run in CI. "
+                        + "Run the suite with scripts/test.sh, which starts the Ceph lab with radosgw and sets it.");
+            }
+            Assumptions.abort("FERRY_S3_ENDPOINT is not set: S3 test skipped "
+                    + "(scripts/test.sh sets it; or eval \"$(bash scripts/ceph-lab.sh env)\")");
+        }
+        return new TestS3(endpoint, env("FERRY_S3_ACCESS_KEY"), env("FERRY_S3_SECRET_KEY"));
+    }
+
+    private static String env(String name) {
+        String v = System.getenv(name);
+        if (v == null || v.isBlank()) {
+            fail(name + " is not set while FERRY_S3_ENDPOINT is: export all of `bash scripts/ceph-lab.sh env`");
+        }
+        return v;
+    }
+}
