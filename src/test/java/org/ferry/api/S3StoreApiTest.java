@@ -1,0 +1,214 @@
+package org.ferry.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.ferry.testing.TestFerry;
+import org.ferry.testing.TestS3;
+import org.ferry.testing.WebServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+import static org.awaitility.Awaitility.await;
+import static org.ferry.data.ImageFixtures.as;
+import static org.ferry.data.ImageFixtures.concat;
+import static org.ferry.data.ImageFixtures.create;
+import static org.ferry.data.ImageFixtures.md5;
+import static org.ferry.data.ImageFixtures.random;
+import static org.ferry.data.ImageFixtures.sha512;
+import static org.ferry.data.ImageFixtures.show;
+import static org.ferry.data.ImageFixtures.uploaded;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The API over an s3 store on the Ceph lab's radosgw ({@code s3:s3} the default, beside {@code fast:file}), with
+ * 5 MiB parts so that a few MiB already take the multipart path: upload, download with Range and Content-MD5,
+ * direct_url, web-download, copy-image both ways, a failed upload, the discovery API, and no secret anywhere.
+ */
+class S3StoreApiTest {
+    private static final String[] OWNER = as("proj-o", "member,reader");
+    private static final String[] ADMIN = as("admin", "admin,member,reader");
+    private static final int MIB = 1 << 20;
+    private static final String BUCKET = "ferry-api-" + UUID.randomUUID().toString().substring(0, 8);
+    private static TestS3 s3;
+
+    @RegisterExtension
+    static final WebServer web = WebServer.started();
+
+    @RegisterExtension
+    static final TestFerry ferry = TestFerry.perClass((dir, c) -> {
+        s3 = TestS3.lab();
+        TestFerry.section(c, "import_filtering_opts").put("allowed_ports", "[]");
+        TestFerry.section(c, "DEFAULT").putAll(java.util.Map.of("enabled_backends", "s3:s3, fast:file",
+                "show_image_direct_url", "True", "show_multiple_locations", "True",
+                "image_size_cap", Integer.toString(32 * MIB)));
+        TestFerry.section(c, "glance_store").put("default_backend", "s3");
+        TestFerry.section(c, "s3").putAll(java.util.Map.of("s3_store_host", s3.endpoint(), "s3_store_access_key",
+                s3.accessKey(), "s3_store_secret_key", s3.secretKey(), "s3_store_bucket", BUCKET,
+                "s3_store_create_bucket_on_put", "True", "s3_store_large_object_chunk_size", "5",
+                "s3_store_thread_pools", "3", "store_description", "radosgw"));
+    });
+
+    private static S3Client raw() {
+        return S3Client.builder().endpointOverride(URI.create(s3.endpoint())).region(Region.US_EAST_1)
+                .forcePathStyle(true).credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(s3.accessKey(), s3.secretKey()))).build();
+    }
+
+    private static List<String> objects() {
+        try (S3Client c = raw()) {
+            List<String> out = new ArrayList<>();
+            c.listObjectsV2Paginator(r -> r.bucket(BUCKET)).contents().forEach(o -> out.add(o.key()));
+            return out;
+        } catch (NoSuchBucketException e) {
+            return List.of();
+        }
+    }
+
+    private static int uploads() {
+        try (S3Client c = raw()) {
+            return c.listMultipartUploads(r -> r.bucket(BUCKET)).uploads().size();
+        } catch (NoSuchBucketException e) {
+            return 0;
+        }
+    }
+
+    @AfterAll
+    static void noLeftoversThenRemoveTheBucket() {
+        if (s3 == null) {
+            return;
+        }
+        List<String> left = objects();
+        int open = uploads();
+        try (S3Client c = raw()) {
+            left.forEach(k -> c.deleteObject(r -> r.bucket(BUCKET).key(k)));
+            c.listMultipartUploads(r -> r.bucket(BUCKET)).uploads().forEach(u -> c.abortMultipartUpload(r ->
+                    r.bucket(BUCKET).key(u.key()).uploadId(u.uploadId())));
+            c.deleteBucket(r -> r.bucket(BUCKET));
+        } catch (NoSuchBucketException ignored) {
+            // never made
+        }
+        assertEquals(List.of(), left, "objects left behind");
+        assertEquals(0, open, "multipart uploads left behind");
+    }
+
+    private static JsonNode awaitImport(String id, String stores) {
+        await().atMost(java.time.Duration.ofSeconds(60)).until(() -> {
+            JsonNode img = show(ferry, id);
+            return !img.has("os_glance_import_task") && sorted(stores).equals(sorted(img.path("stores").asText()));
+        });
+        return show(ferry, id);
+    }
+
+    private static List<String> sorted(String stores) {
+        return Arrays.stream(stores.split(",")).sorted().toList();
+    }
+
+    private static String url(String id) {
+        return "s3://" + s3.endpoint().replace("http://", "") + "/" + BUCKET + "/" + id;
+    }
+
+    @Test
+    void uploadWritesS3AndDownloadServesItWithRangeAndContentMd5() {
+        byte[] data = random(12 * MIB + 77); // three parts
+        String id = uploaded(ferry, data, OWNER);
+        JsonNode img = show(ferry, id);
+        assertEquals("active", img.get("status").asText());
+        assertEquals("s3", img.get("stores").asText());
+        assertEquals(md5(data), img.get("checksum").asText());
+        assertEquals(sha512(data), img.get("os_hash_value").asText());
+        assertEquals(url(id), img.get("direct_url").asText());
+        assertFalse(img.toString().contains(s3.secretKey()), "no secret in the image");
+        assertTrue(objects().contains(id));
+
+        var full = ferry.get("/v2/images/" + id + "/file", OWNER);
+        assertEquals(200, full.status());
+        assertArrayEquals(data, full.body());
+        assertEquals(md5(data), full.header("Content-MD5"));
+        var part = ferry.get("/v2/images/" + id + "/file", concat(OWNER, "Range", "bytes=5242870-10485800"));
+        assertEquals(206, part.status(), part.text());
+        assertArrayEquals(Arrays.copyOfRange(data, 5242870, 10485801), part.body());
+
+        assertEquals(204, ferry.delete("/v2/images/" + id, OWNER).status());
+        assertFalse(objects().contains(id), "the object went with the image");
+    }
+
+    @Test
+    void aFailedUploadLeavesNoObjectAndNoMultipartUpload() {
+        String id = create(ferry, OWNER);
+        var r = ferry.putData("/v2/images/" + id + "/file", random(32 * MIB + 1), OWNER);
+        assertEquals(413, r.status(), r.text());
+        assertEquals("queued", show(ferry, id).get("status").asText());
+        assertFalse(objects().contains(id));
+        assertEquals(0, uploads());
+    }
+
+    @Test
+    void webDownloadStreamsIntoS3() {
+        byte[] data = random(7 * MIB + 1);
+        web.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get("/s3-image.raw").willReturn(
+                com.github.tomakehurst.wiremock.client.WireMock.aResponse().withBody(data)));
+        String id = create(ferry, OWNER);
+        var r = ferry.postJson("/v2/images/" + id + "/import", "{\"method\":{\"name\":\"web-download\",\"uri\":\""
+                + web.baseUrl() + "/s3-image.raw\"},\"stores\":[\"s3\"]}", OWNER);
+        assertEquals(202, r.status(), r.text());
+        JsonNode img = awaitImport(id, "s3");
+        assertEquals("active", img.get("status").asText());
+        assertEquals(md5(data), img.get("checksum").asText());
+        assertArrayEquals(data, ferry.get("/v2/images/" + id + "/file", OWNER).body());
+        assertEquals(204, ferry.delete("/v2/images/" + id, OWNER).status());
+        assertFalse(objects().contains(id));
+    }
+
+    @Test
+    void copyImageBetweenFileAndS3BothWays() {
+        byte[] data = random(6 * MIB + 9);
+        String id = create(ferry, OWNER);
+        assertEquals(204, ferry.putData("/v2/images/" + id + "/file", data, concat(OWNER, "X-Image-Meta-Store",
+                "fast")).status());
+        var r = ferry.postJson("/v2/images/" + id + "/import", "{\"method\":{\"name\":\"copy-image\"},"
+                + "\"stores\":[\"s3\"]}", ADMIN);
+        assertEquals(202, r.status(), r.text());
+        awaitImport(id, "fast,s3");
+        assertEquals(204, ferry.delete("/v2/stores/fast/" + id, ADMIN).status());
+        assertArrayEquals(data, ferry.get("/v2/images/" + id + "/file", OWNER).body(), "served from s3 alone");
+        r = ferry.postJson("/v2/images/" + id + "/import", "{\"method\":{\"name\":\"copy-image\"},"
+                + "\"stores\":[\"fast\"]}", ADMIN);
+        assertEquals(202, r.status(), r.text());
+        JsonNode img = awaitImport(id, "s3,fast");
+        assertEquals(md5(data), img.get("checksum").asText());
+        assertEquals(204, ferry.delete("/v2/stores/s3/" + id, ADMIN).status());
+        assertFalse(objects().contains(id));
+        assertArrayEquals(data, ferry.get("/v2/images/" + id + "/file", OWNER).body(), "served from fast alone");
+        assertEquals(204, ferry.delete("/v2/images/" + id, OWNER).status());
+    }
+
+    @Test
+    void discoveryShowsTheS3StoreWithoutItsKeys() {
+        var r = ferry.get("/v2/info/stores/detail", ADMIN);
+        assertEquals(200, r.status(), r.text());
+        JsonNode store = r.json().get("stores").get(0);
+        assertEquals("s3", store.get("id").asText());
+        assertEquals("s3", store.get("type").asText());
+        assertEquals("radosgw", store.get("description").asText());
+        JsonNode p = store.get("properties");
+        assertEquals(100L * MIB, p.get("s3_store_large_object_size").asLong());
+        assertEquals(5L * MIB, p.get("s3_store_large_object_chunk_size").asLong());
+        assertEquals(3, p.get("s3_store_thread_pools").asInt());
+        assertFalse(r.text().contains(s3.secretKey()));
+        assertFalse(r.text().contains(s3.accessKey()));
+    }
+}
