@@ -1,5 +1,7 @@
 package org.ferry.api;
 
+import org.ferry.store.LocationUrls;
+
 import org.ferry.data.StagedDigests;
 import org.ferry.data.DataMover;
 import org.ferry.flow.BaseImageCopies;
@@ -310,7 +312,7 @@ public final class ImageDataApi {
                 data = store.get().open(loc.url());
             } catch (IOException e) {
                 stores.errors().record(store.get().id(), StoreErrors.READ);
-                LOG.warn("image {}: location {} in store {} unreadable: {}", img.id, loc.url(), store.get().id(), e.toString());
+                LOG.warn("image {}: location {} in store {} unreadable: {}", img.id, LocationUrls.shown(loc.url()), store.get().id(), e.toString());
                 last = e;
                 continue;
             }

@@ -1,5 +1,7 @@
 package org.ferry.api;
 
+import org.ferry.store.LocationUrls;
+
 import org.ferry.http.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -67,13 +69,13 @@ public final class ImageView {
         o.put("schema", "/v2/schemas/image");
         List<Location> active = img.locations.stream().filter(Location::isActive).toList();
         if (showDirectUrl && !active.isEmpty()) {
-            o.put("direct_url", preferred(active).url());
+            o.put("direct_url", LocationUrls.shown(preferred(active).url()));
         }
         if (showLocations) {
             ArrayNode locs = o.putArray("locations");
             for (Location l : active) {
                 ObjectNode lo = locs.addObject();
-                lo.put("url", l.url());
+                lo.put("url", LocationUrls.shown(l.url()));
                 lo.set("metadata", Json.MAPPER.valueToTree(l.metadata()));
             }
         }

@@ -1,5 +1,7 @@
 package org.ferry.api;
 
+import org.ferry.store.LocationUrls;
+
 import org.ferry.catalog.ImageAttributes;
 import org.ferry.http.Router;
 import org.ferry.http.Responses;
@@ -239,7 +241,7 @@ public final class ImagesApi {
                     s.delete(l.url());
                 } catch (java.io.IOException e) {
                     stores.errors().record(s.id(), org.ferry.store.StoreErrors.DELETE);
-                    LOG.warn("image {}: could not delete {} from store {}: {}", img.id, l.url(), s.id(), e.toString());
+                    LOG.warn("image {}: could not delete {} from store {}: {}", img.id, LocationUrls.shown(l.url()), s.id(), e.toString());
                 }
             });
         }

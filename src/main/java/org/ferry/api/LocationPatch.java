@@ -1,5 +1,7 @@
 package org.ferry.api;
 
+import org.ferry.store.LocationUrls;
+
 import org.ferry.http.Json;
 import org.ferry.http.ApiException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -111,10 +113,10 @@ final class LocationPatch {
         List<JsonNode> entries = new ArrayList<>();
         value.forEach(entries::add);
         Map<String, String> validation = validationData(img, entries);
-        List<Location> wanted = new ArrayList<>();
-        entries.forEach(e -> wanted.add(location(e)));
-        enforceQuota(wanted.size());
         List<Location> current = active(img);
+        List<Location> wanted = new ArrayList<>();
+        entries.forEach(e -> wanted.add(asCurrent(location(e), current)));
+        enforceQuota(wanted.size());
         List<String> wantedUrls = wanted.stream().map(Location::url).sorted().toList();
         List<String> currentUrls = current.stream().map(Location::url).sorted().toList();
         if (!current.isEmpty() && !wantedUrls.equals(currentUrls)) {
@@ -146,6 +148,19 @@ final class LocationPatch {
         }
         setActive(img, result);
         activateIfQueued(img, validation);
+    }
+
+    /**
+     * A wanted location given as it was shown (its credentials hidden, see {@link LocationUrls}) stands for the
+     * current location it was shown for, so a client can send back the list it read.
+     */
+    private static Location asCurrent(Location wanted, List<Location> current) {
+        for (Location c : current) {
+            if (!c.url().equals(wanted.url()) && LocationUrls.shown(c.url()).equals(wanted.url())) {
+                return new Location(wanted.id(), c.url(), wanted.metadata(), wanted.storeId(), wanted.status());
+            }
+        }
+        return wanted;
     }
 
     private void remove(RequestContext ctx, Image img, String position) {
@@ -189,8 +204,8 @@ final class LocationPatch {
             if (s.isEmpty()) {
                 continue;
             }
-            DataInUse.refuse(stores, s.get(), l.url(), reason -> "The location " + l.url() + " cannot be removed "
-                    + "because its data is in use: " + reason, "remove location " + l.url());
+            DataInUse.refuse(stores, s.get(), l.url(), reason -> "The location " + LocationUrls.shown(l.url()) + " cannot be removed "
+                    + "because its data is in use: " + reason, "remove location " + LocationUrls.shown(l.url()));
         }
     }
 
@@ -430,7 +445,7 @@ final class LocationPatch {
     }
 
     private static String describe(List<Location> locations) {
-        return locations.stream().map(l -> "{'url': '" + l.url() + "', 'metadata': " + Json.write(l.metadata()) + "}")
+        return locations.stream().map(l -> "{'url': '" + LocationUrls.shown(l.url()) + "', 'metadata': " + Json.write(l.metadata()) + "}")
                 .collect(Collectors.joining(", ", "[", "]"));
     }
 }

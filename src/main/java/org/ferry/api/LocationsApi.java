@@ -1,5 +1,7 @@
 package org.ferry.api;
 
+import org.ferry.store.LocationUrls;
+
 import org.ferry.catalog.Refused;
 import org.ferry.http.Router;
 import org.ferry.http.Responses;
@@ -105,7 +107,7 @@ public final class LocationsApi {
         ArrayNode arr = Json.MAPPER.createArrayNode();
         for (Location l : img.locations) {
             if (l.isActive()) {
-                arr.addObject().put("url", l.url()).set("metadata", Json.MAPPER.valueToTree(l.metadata()));
+                arr.addObject().put("url", LocationUrls.shown(l.url())).set("metadata", Json.MAPPER.valueToTree(l.metadata()));
             }
         }
         Responses.json(req.exchange(), 200, arr);

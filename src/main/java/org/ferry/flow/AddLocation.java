@@ -1,5 +1,7 @@
 package org.ferry.flow;
 
+import org.ferry.store.LocationUrls;
+
 import org.ferry.catalog.Image;
 import org.ferry.catalog.ImageRepository;
 import org.ferry.catalog.ImageStatus;
@@ -79,7 +81,7 @@ public final class AddLocation extends FlowStep<Location> {
             revert(s, loc);
             throw e;
         }
-        LOG.info("task {}: image {} has location {} in store {} ({} bytes)", s.taskId(), img.id, job.url(),
+        LOG.info("task {}: image {} has location {} in store {} ({} bytes)", s.taskId(), img.id, LocationUrls.shown(job.url()),
                 resolved.store().id(), resolved.size());
         return loc;
     }

@@ -1,5 +1,7 @@
 package org.ferry.flow;
 
+import org.ferry.store.LocationUrls;
+
 import org.ferry.catalog.Image;
 import org.ferry.catalog.ImageRepository;
 import org.ferry.catalog.ImageStatus;
@@ -201,7 +203,7 @@ public final class CommitToStores extends FlowStep<CommittedStores> {
                     try {
                         st.delete(l.url());
                     } catch (java.io.IOException e) {
-                        LOG.warn("task {}: could not delete {} from store {}", s.taskId(), l.url(), st.id());
+                        LOG.warn("task {}: could not delete {} from store {}", s.taskId(), LocationUrls.shown(l.url()), st.id());
                     }
                 });
             }

@@ -1,5 +1,7 @@
 package org.ferry.flow;
 
+import org.ferry.store.LocationUrls;
+
 import org.ferry.catalog.ImageRepository;
 import org.ferry.catalog.TaskRepository;
 import org.ferry.data.DataMover;
@@ -62,8 +64,8 @@ public final class LocationHasher {
                 throw new ImportFailure("Hash calculation for image " + imageId + " has been canceled: " + e.getMessage());
             } catch (IOException e) {
                 last = e;
-                LOG.warn("task {}: [{}/{}] hash calculation of {} failed: {}", taskId, attempt, attempts, url,
-                        e.toString());
+                LOG.warn("task {}: [{}/{}] hash calculation of {} failed: {}", taskId, attempt, attempts,
+                        LocationUrls.shown(url), e.toString());
             }
         }
         throw new ImportFailure("Hash calculation failed for image " + imageId + " data: "

@@ -1,5 +1,7 @@
 package org.ferry.flow;
 
+import org.ferry.store.LocationUrls;
+
 import org.ferry.auth.RequestContext;
 import org.ferry.catalog.Image;
 import org.ferry.catalog.ImageRepository;
@@ -99,7 +101,7 @@ public final class LocationImports {
             images.deletePropertyIfValue(img.id, StoreLists.LOCK, taskId);
             throw new Refused(500, "The location import could not be scheduled.");
         }
-        LOG.info("task {}: location {} for image {} accepted", taskId, url, img.id);
+        LOG.info("task {}: location {} for image {} accepted", taskId, LocationUrls.shown(url), img.id);
         return taskId;
     }
 }

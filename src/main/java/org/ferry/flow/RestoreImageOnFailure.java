@@ -1,5 +1,7 @@
 package org.ferry.flow;
 
+import org.ferry.store.LocationUrls;
+
 import org.ferry.catalog.Image;
 import org.ferry.catalog.ImageRepository;
 import org.ferry.catalog.ImageStatus;
@@ -122,7 +124,7 @@ public final class RestoreImageOnFailure extends FlowStep<Void> {
                 try {
                     st.delete(l.url());
                 } catch (IOException e) {
-                    LOG.warn("image {}: could not delete {} from store {}: {}", img.id, l.url(), st.id(), e.toString());
+                    LOG.warn("image {}: could not delete {} from store {}: {}", img.id, LocationUrls.shown(l.url()), st.id(), e.toString());
                 }
             });
         }

@@ -1,5 +1,7 @@
 package org.ferry.flow;
 
+import org.ferry.store.LocationUrls;
+
 import org.ferry.catalog.Image;
 import org.ferry.catalog.ImageRepository;
 import org.ferry.catalog.ImageStatus;
@@ -58,7 +60,7 @@ public final class VerifyLocationData extends FlowStep<Digests> {
         List<Location> matching = img.locations.stream().filter(l -> l.url().equals(url)).toList();
         String storeId = matching.isEmpty() ? null : matching.get(0).storeId();
         return stores.forLocation(storeId, url)
-                .orElseThrow(() -> new ImportFailure("no configured store serves " + url + " any more"));
+                .orElseThrow(() -> new ImportFailure("no configured store serves " + LocationUrls.shown(url) + " any more"));
     }
 
     private Store store(Image img, String url) throws ImportFailure {

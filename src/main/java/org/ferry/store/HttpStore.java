@@ -72,7 +72,7 @@ public final class HttpStore implements Store {
                     // fall through to GET
                 }
             } else if (head.code() == 404 || head.code() == 410) {
-                throw new IOException("HEAD " + url + " answered " + head.code());
+                throw new IOException("HEAD " + LocationUrls.shown(url) + " answered " + head.code());
             }
         }
         try (Response get = call(url, "GET")) {
@@ -84,7 +84,7 @@ public final class HttpStore implements Store {
         Response r = http.newCall(request(url).method(method, null).build()).execute();
         if (!r.isSuccessful()) {
             r.close();
-            throw new IOException(method + " " + url + " answered " + r.code());
+            throw new IOException(method + " " + LocationUrls.shown(url) + " answered " + r.code());
         }
         return r;
     }

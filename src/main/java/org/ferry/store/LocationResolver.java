@@ -27,7 +27,7 @@ public final class LocationResolver {
     /** Why a location was refused; Glance's text is "Invalid location". */
     public static final class InvalidLocation extends Exception {
         public InvalidLocation(String url, String reason) {
-            super("Invalid location: " + org.ferry.store.s3.S3Store.redacted(url) + " (" + reason + ")");
+            super("Invalid location: " + LocationUrls.shown(url) + " (" + reason + ")");
         }
     }
 

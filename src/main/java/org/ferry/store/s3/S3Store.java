@@ -1,6 +1,7 @@
 package org.ferry.store.s3;
 
 import org.ferry.store.DriverOptions;
+import org.ferry.store.LocationUrls;
 import org.ferry.store.S3StoreOptions;
 import org.ferry.store.Store;
 import org.ferry.store.StoreSettings;
@@ -152,7 +153,7 @@ public final class S3Store implements Store {
 
     private S3Location ownLocation(String url) throws IOException {
         return S3Location.parse(url).filter(l -> owns(url))
-                .orElseThrow(() -> new IOException("store " + id() + " does not serve " + redacted(url)));
+                .orElseThrow(() -> new IOException("store " + id() + " does not serve " + LocationUrls.shown(url)));
     }
 
     @Override
@@ -248,13 +249,6 @@ public final class S3Store implements Store {
 
     private static String errorCode(S3Exception e) {
         return e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
-    }
-
-    /** A location as it may be shown: Glance's form loses its credentials. */
-    public static String redacted(String url) {
-        int sep = url.indexOf("://");
-        int at = url.lastIndexOf('@');
-        return sep >= 0 && at > sep ? url.substring(0, sep + 3) + "***@" + url.substring(at + 1) : url;
     }
 
     /** Closes the client (tests; Ferry keeps its stores until it exits). */

@@ -227,7 +227,7 @@ class S3StoreTest {
         byte[] data = random(3 * MIB, 5);
         write(store, id, data, data.length);
         assertArrayEquals(data, read(store, "s3://WRONG:KEY@" + host + "/" + bucket + "/" + id, 0));
-        assertEquals("s3://***@" + host + "/b/k", S3Store.redacted("s3://AK:SK@" + host + "/b/k"));
+        assertEquals("s3://***@" + host + "/b/k", org.ferry.store.LocationUrls.shown("s3://AK:SK@" + host + "/b/k"));
     }
 
     @Test
