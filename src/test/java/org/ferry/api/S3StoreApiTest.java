@@ -1,6 +1,7 @@
 package org.ferry.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.ferry.testing.TestCeph;
 import org.ferry.testing.TestFerry;
 import org.ferry.testing.TestS3;
 import org.ferry.testing.WebServer;
@@ -34,9 +35,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The API over an s3 store on the Ceph lab's radosgw ({@code s3:s3} the default, beside {@code fast:file}), with
- * 5 MiB parts so that a few MiB already take the multipart path: upload, download with Range and Content-MD5,
- * direct_url, web-download, copy-image both ways, a failed upload, the discovery API, and no secret anywhere.
+ * The API over an s3 store on the Ceph lab's radosgw ({@code s3:s3} the default, beside {@code fast:file} and
+ * {@code ceph:rbd}), with 5 MiB parts so that a few MiB already take the multipart path: upload, download with Range
+ * and Content-MD5, direct_url, web-download, glance-direct, copy-image both ways with file and rbd, a failed upload,
+ * the discovery API, a location in Glance's form, and no secret anywhere.
  */
 class S3StoreApiTest {
     private static final String[] OWNER = as("proj-o", "member,reader");
@@ -45,6 +47,7 @@ class S3StoreApiTest {
     private static final int MIB = 1 << 20;
     private static final String BUCKET = "ferry-api-" + UUID.randomUUID().toString().substring(0, 8);
     private static TestS3 s3;
+    private static TestCeph ceph;
 
     @RegisterExtension
     static final WebServer web = WebServer.started();
@@ -53,7 +56,10 @@ class S3StoreApiTest {
     static final TestFerry ferry = TestFerry.perClass((dir, c) -> {
         s3 = TestS3.lab();
         TestFerry.section(c, "import_filtering_opts").put("allowed_ports", "[]");
-        TestFerry.section(c, "DEFAULT").putAll(java.util.Map.of("enabled_backends", "s3:s3, fast:file",
+        ceph = TestCeph.lab();
+        TestFerry.section(c, "ceph").putAll(java.util.Map.of("rbd_store_pool", ceph.pool(), "rbd_store_user",
+                ceph.user(), "rbd_store_ceph_conf", ceph.conf(), "rbd_store_chunk_size", "1"));
+        TestFerry.section(c, "DEFAULT").putAll(java.util.Map.of("enabled_backends", "s3:s3, fast:file, ceph:rbd",
                 "show_image_direct_url", "True", "show_multiple_locations", "True",
                 "image_size_cap", Integer.toString(32 * MIB)));
         TestFerry.section(c, "glance_store").put("default_backend", "s3");
@@ -235,6 +241,45 @@ class S3StoreApiTest {
         assertArrayEquals(data, ferry.get("/v2/images/" + id + "/file", OWNER).body());
         assertEquals(204, ferry.delete("/v2/images/" + id, OWNER).status());
         assertFalse(objects().contains(key), "deleted through the store's own credentials");
+    }
+
+    @Test
+    void glanceDirectStreamsItsStagedDataIntoS3AndEmptiesStaging() {
+        byte[] data = random(11 * MIB + 3);
+        String id = create(ferry, OWNER);
+        assertEquals(204, ferry.putData("/v2/images/" + id + "/stage", data, OWNER).status());
+        var r = ferry.postJson("/v2/images/" + id + "/import", "{\"method\":{\"name\":\"glance-direct\"},"
+                + "\"stores\":[\"s3\"]}", OWNER);
+        assertEquals(202, r.status(), r.text());
+        JsonNode img = awaitImport(id, "s3");
+        assertEquals("active", img.get("status").asText());
+        assertEquals(sha512(data), img.get("os_hash_value").asText());
+        assertFalse(java.nio.file.Files.exists(ferry.dir().resolve("staging").resolve(id)), "staging emptied");
+        assertArrayEquals(data, ferry.get("/v2/images/" + id + "/file", OWNER).body());
+        assertEquals(204, ferry.delete("/v2/images/" + id, OWNER).status());
+    }
+
+    @Test
+    void copyImageBetweenRbdAndS3BothWays() {
+        byte[] data = random(7 * MIB + 1);
+        String id = create(ferry, OWNER);
+        assertEquals(204, ferry.putData("/v2/images/" + id + "/file", data, concat(OWNER, "X-Image-Meta-Store",
+                "ceph")).status());
+        var r = ferry.postJson("/v2/images/" + id + "/import", "{\"method\":{\"name\":\"copy-image\"},"
+                + "\"stores\":[\"s3\"]}", ADMIN);
+        assertEquals(202, r.status(), r.text());
+        awaitImport(id, "ceph,s3");
+        assertEquals(204, ferry.delete("/v2/stores/ceph/" + id, ADMIN).status());
+        assertFalse(ceph.images(ceph.pool()).contains(id));
+        r = ferry.postJson("/v2/images/" + id + "/import", "{\"method\":{\"name\":\"copy-image\"},"
+                + "\"stores\":[\"ceph\"]}", ADMIN);
+        assertEquals(202, r.status(), r.text());
+        JsonNode img = awaitImport(id, "s3,ceph");
+        assertEquals(md5(data), img.get("checksum").asText());
+        assertEquals(204, ferry.delete("/v2/stores/s3/" + id, ADMIN).status());
+        assertArrayEquals(data, ferry.get("/v2/images/" + id + "/file", OWNER).body(), "served from rbd alone");
+        assertEquals(204, ferry.delete("/v2/images/" + id, OWNER).status());
+        assertFalse(ceph.images(ceph.pool()).contains(id));
     }
 
     @Test
