@@ -17,7 +17,8 @@ import java.util.Optional;
 
 /**
  * At start, removes what writes cut short by a crash left in the stores (an RBD image still marked as being
- * written): data that no location in the catalog names and that no upload or import is still writing. An import
+ * written, an S3 multipart upload of an image the catalog knows): data that no location in the catalog names and
+ * that no upload or import is still writing. An import
  * the scheduler recovers cleans up after itself; this takes the rest. A crashed writer keeps its RBD image busy
  * until Ceph notices it is gone (osd_client_watch_timeout, 30 s by default), so busy leftovers are tried again.
  * It also lets each store resume what its committed copies still had to do ({@link Store#finishCopiesInside}).
@@ -54,7 +55,7 @@ public final class UnfinishedStoreWrites {
         for (Store s : stores.all()) {
             try {
                 for (String id : s.unfinishedWrites()) {
-                    if (!stillBeingWritten(id)) {
+                    if (!stillBeingWritten(id) && (s.marksItsWrites() || images.findWithDeleted(id).isPresent())) {
                         pending.add(new Leftover(s, id));
                     }
                 }

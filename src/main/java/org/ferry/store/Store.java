@@ -96,6 +96,15 @@ public interface Store {
     default void finishCopiesInside() throws IOException {
     }
 
+    /**
+     * Whether {@link #unfinishedWrites} names only writes Ferry itself started (an rbd image carries Ferry's mark).
+     * When not (an S3 multipart upload carries nothing to tell), a leftover is Ferry's only if the catalog knows its
+     * image id: another service's upload in a shared bucket is never touched.
+     */
+    default boolean marksItsWrites() {
+        return false;
+    }
+
     /** The image ids whose writes into this store were started and never committed nor aborted (a crash). */
     default java.util.List<String> unfinishedWrites() throws IOException {
         return java.util.List.of();

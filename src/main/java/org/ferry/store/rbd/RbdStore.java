@@ -571,6 +571,12 @@ public final class RbdStore implements Store {
         return true;
     }
 
+    /** Ferry's unfinished RBD images carry its mark, or its temporary name. */
+    @Override
+    public boolean marksItsWrites() {
+        return true;
+    }
+
     /**
      * The image ids of RBD images in the pool that Ferry started writing and never committed: marked
      * {@value #WRITING}, still under their {@link #creatingName}, or listed without a header to open (a crash inside
