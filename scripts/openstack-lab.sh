@@ -5,7 +5,8 @@
 #   scripts/openstack-lab.sh up [--dir DIR] [--ceph-dir CDIR]
 #                                                    install the packages if missing, wipe DIR, start the lab; with
 #                                                    a Ceph lab (scripts/ceph-lab.sh) in CDIR, Glance RegionOne gets
-#                                                    an rbd store "ceph" on its pool images, as client.glance
+#                                                    an rbd store "ceph" on its pool images, as client.glance,
+#                                                    and show_multiple_locations = True
 #   scripts/openstack-lab.sh env [--dir DIR]         export lines: eval "$(scripts/openstack-lab.sh env)"
 #   scripts/openstack-lab.sh ferry-conf [--dir DIR] [FILE]
 #                                                    write a Ferry config for RegionThree (default DIR/ferry/ferry.conf)
@@ -335,6 +336,10 @@ add_rbd_store() {
     eval "$(grep -E '^export FERRY_CEPH_(CONF|USER|POOL)=' <<<"$ceph_env" | sed 's/^export //')"
     sed -i 's/^enabled_backends = cheap:file, fast:file, web:http$/enabled_backends = ceph:rbd, cheap:file, fast:file, web:http/' "$conf"
     grep -q '^enabled_backends = ceph:rbd' "$conf" || { echo "cannot add the rbd store to $conf" >&2; return 1; }
+    # locations visible and settable (legacy PATCH, Zed has no other way): the interop test registers the rbd
+    # location of an image Ferry wrote, which this Glance then serves
+    sed -i 's/^\[DEFAULT\]$/[DEFAULT]\nshow_multiple_locations = True/' "$conf"
+    grep -q '^show_multiple_locations = True' "$conf" || { echo "cannot show locations in $conf" >&2; return 1; }
     cat >>"$conf" <<RBD
 
 [ceph]

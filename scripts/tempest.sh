@@ -22,7 +22,7 @@
 #     then the real Glance (RegionOne);
 #   - prints passed/skipped/failed per target, Ferry's failed tests and every skip with its reason.
 # Ferry runs without the metadef tests (Ferry has no metadefs API: they are out of scope and reported as excluded).
-# The lab's Glance runs with manage_locations = false (its show_multiple_locations is off); set
+# The lab's Glance runs with manage_locations = false (its show_multiple_locations is on only with the Ceph lab); set
 # TEMPEST_GLANCE_MANAGE_LOCATIONS=true to run the locations tests against it anyway.
 #
 # Exit status: 0 when Ferry has no failure and skips only what may be skipped (metadef, image cache, v1, tests

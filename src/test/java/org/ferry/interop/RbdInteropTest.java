@@ -169,4 +169,24 @@ class RbdInteropTest {
         assertTrue(ceph.images(ceph.pool()).contains(id), "Glance's RBD image beside Ferry's");
         assertEquals(expected, lab.download(glance + "/v2/images/" + id + "/file", demo).digests());
     }
+
+    @Test
+    void realGlanceServesAnImageFerryWroteToRbdThroughItsLocation() throws Exception {
+        RandomData data = new RandomData(34, 9L * 1024 * 1024 + 17);
+        Digests expected = data.digests();
+        JsonNode source = uploadedToRbd(ferry.url(), data, "interop-ferry-rbd-shared");
+        Token demo = lab.demo();
+        String glance = lab.glanceOne();
+        String id = create(glance, demo, "interop-glance-shared-location");
+        // Zed's way to register a location: the legacy PATCH (show_multiple_locations = True on RegionOne)
+        var patched = lab.patch(glance + "/v2/images/" + id, demo, List.of(Map.of("op", "add", "path", "/locations/-",
+                "value", Map.of("url", rbdUrl(source.path("id").asText()), "metadata", Map.of()))));
+        patched.expect(200, "add Ferry's rbd location to a Glance image");
+        JsonNode img = lab.waitImage(glance, demo, id, TIMEOUT, "active",
+                i -> i.path("status").asText().equals("active"));
+        assertEquals(expected.size(), img.path("size").asLong(), img.toString());
+        assertEquals(expected, lab.download(glance + "/v2/images/" + id + "/file", demo).digests(),
+                "Glance reads Ferry's RBD image through its own rbd driver");
+        // the clean-up deletes Ferry's image (created first) before Glance's, which then finds the RBD image gone
+    }
 }
