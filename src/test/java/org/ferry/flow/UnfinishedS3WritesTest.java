@@ -14,13 +14,8 @@ import org.ferry.store.s3.S3Store;
 import org.ferry.testing.TestS3;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -43,10 +38,7 @@ class UnfinishedS3WritesTest {
         String bucket = "ferry-sweep-" + UUID.randomUUID().toString().substring(0, 8);
         S3Store s3 = new S3Store(new StoreSettings("s3", Optional.empty(), 0), new S3StoreOptions(lab.endpoint(),
                 lab.accessKey(), lab.secretKey(), bucket, true, "path", 100, 5, 2, "", ""));
-        S3Client raw = S3Client.builder().endpointOverride(URI.create(lab.endpoint())).region(Region.US_EAST_1)
-                .forcePathStyle(true).requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(lab.accessKey(),
-                        lab.secretKey()))).build();
+        S3Client raw = lab.client();
         Database db = Database.open("jdbc:h2:mem:sweep-" + UUID.randomUUID(), 2);
         try {
             ImageRepository images = new ImageRepository(db.jdbi());

@@ -52,12 +52,6 @@ public record S3Location(String scheme, String host, String bucket, String key) 
         return scheme + "://" + host + "/" + bucket + "/" + key;
     }
 
-    /** Whether the URL's credentials part (Glance's form) was there: such a URL must never be shown as it is. */
-    public static boolean hasCredentials(String url) {
-        int sep = url.indexOf("://");
-        return sep >= 0 && url.indexOf('@', sep) >= 0;
-    }
-
     @Override
     public String toString() {
         return url();

@@ -41,8 +41,8 @@ final class S3Write implements StoreWrite {
     private final int inFlight;
     private final List<Memory> free = new ArrayList<>();
     private final List<Memory> all = new ArrayList<>();
-    private final List<Future<CompletedPart>> parts = new ArrayList<>();
-    private final List<Memory> partBuffers = new ArrayList<>();
+    /** The parts sent, in order; each holds its buffer until its upload was waited for. */
+    private final List<Part> parts = new ArrayList<>();
     private final WritableByteChannel channel = new Channel();
     private Memory filling;
     private int filled;
@@ -134,12 +134,22 @@ final class S3Write implements StoreWrite {
         filling = null;
         filled = 0;
         String id = uploadId;
-        parts.add(uploads.submit(() -> {
+        parts.add(new Part(uploads.submit(() -> {
             String etag = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(id).partNumber(number)
                     .contentLength((long) length), body(buf, length)).eTag();
             return CompletedPart.builder().partNumber(number).eTag(etag).build();
-        }));
-        partBuffers.add(buf);
+        }), buf));
+    }
+
+    /** A part's upload, and the buffer it reads until it has ended. */
+    private static final class Part {
+        final Future<CompletedPart> upload;
+        Memory buffer;
+
+        Part(Future<CompletedPart> upload, Memory buffer) {
+            this.upload = upload;
+            this.buffer = buffer;
+        }
     }
 
     private static RequestBody body(Memory buf, int length) {
@@ -149,12 +159,11 @@ final class S3Write implements StoreWrite {
 
     /** Waits for the oldest part still holding its buffer, and frees that buffer. */
     private void awaitOldestUnfinished() throws IOException {
-        for (int i = 0; i < parts.size(); i++) {
-            Memory buf = partBuffers.get(i);
-            if (buf != null) {
-                result(parts.get(i));
-                partBuffers.set(i, null);
-                free.add(buf);
+        for (Part p : parts) {
+            if (p.buffer != null) {
+                result(p.upload);
+                free.add(p.buffer);
+                p.buffer = null;
                 return;
             }
         }
@@ -190,8 +199,8 @@ final class S3Write implements StoreWrite {
                     sendPart();
                 }
                 List<CompletedPart> completed = new ArrayList<>();
-                for (Future<CompletedPart> p : parts) {
-                    completed.add(result(p));
+                for (Part p : parts) {
+                    completed.add(result(p.upload));
                 }
                 s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
                         .multipartUpload(m -> m.parts(completed)));
@@ -221,10 +230,10 @@ final class S3Write implements StoreWrite {
         done = true;
         // every part upload must have ended before its buffer is freed: a cancelled future may still be running
         boolean interrupted = false;
-        for (Future<CompletedPart> p : parts) {
+        for (Part p : parts) {
             while (true) {
                 try {
-                    p.get();
+                    p.upload.get();
                     break;
                 } catch (InterruptedException e) {
                     interrupted = true;

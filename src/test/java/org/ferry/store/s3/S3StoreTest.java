@@ -43,7 +43,7 @@ class S3StoreTest {
         lab = TestS3.lab();
         bucket = "ferry-test-" + UUID.randomUUID().toString().substring(0, 8);
         store = store(bucket, true, 2);
-        raw = S3Clients.build(options(bucket, true, 2));
+        raw = lab.client();
     }
 
     private S3StoreOptions options(String b, boolean create, int threads) {
