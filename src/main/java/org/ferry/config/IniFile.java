@@ -85,6 +85,11 @@ public final class IniFile {
         return sections.containsKey(section);
     }
 
+    /** The section names, in file order. */
+    public List<String> sections() {
+        return List.copyOf(sections.keySet());
+    }
+
     /** All options of a section; a reader that takes the whole section reads (or rejects) each of them. */
     public Map<String, String> section(String section) {
         Map<String, String> s = sections.getOrDefault(section, Map.of());

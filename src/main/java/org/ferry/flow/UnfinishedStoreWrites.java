@@ -55,7 +55,9 @@ public final class UnfinishedStoreWrites {
         for (Store s : stores.all()) {
             try {
                 for (String id : s.unfinishedWrites()) {
-                    if (!stillBeingWritten(id) && (s.marksItsWrites() || images.findWithDeleted(id).isPresent())) {
+                    // one still being written is checked again below: its import may be a dead one that the
+                    // scheduler is recovering right now, whose lock goes once it has reverted
+                    if (s.marksItsWrites() || images.findWithDeleted(id).isPresent()) {
                         pending.add(new Leftover(s, id));
                     }
                 }
@@ -72,10 +74,11 @@ public final class UnfinishedStoreWrites {
             for (Leftover l : pending) {
                 try {
                     if (stillBeingWritten(l.imageId())) {
+                        busy.add(l); // its writer removes it if it fails; else it is looked at again
                         continue;
                     }
                     l.store().purgePartials(l.imageId());
-                    LOG.info("store {}: removed the unfinished write of image {} a stopped Ferry left", l.store().id(),
+                    LOG.info("store {}: nothing is left of the unfinished write of image {}", l.store().id(),
                             l.imageId());
                 } catch (StoreInUseException e) {
                     busy.add(l);
@@ -87,8 +90,10 @@ public final class UnfinishedStoreWrites {
             pending = busy;
         }
         for (Leftover l : pending) {
-            LOG.warn("store {}: the unfinished write of image {} is still held open; it is removed at the next start",
-                    l.store().id(), l.imageId());
+            if (!stillBeingWritten(l.imageId())) {
+                LOG.warn("store {}: the unfinished write of image {} is still held open; it is removed at the next "
+                        + "start", l.store().id(), l.imageId());
+            }
         }
     }
 

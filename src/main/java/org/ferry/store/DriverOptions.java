@@ -6,7 +6,8 @@ import okhttp3.OkHttpClient;
  * The options of one store driver, one record per driver, read from the store's section in one place (the record's
  * {@code read} method, listed in {@link StoreConfig#DRIVERS}), and the store it opens.
  */
-public sealed interface DriverOptions permits FileStoreOptions, HttpStoreOptions, RbdStoreOptions, S3StoreOptions {
+public sealed interface DriverOptions permits FileStoreOptions, HttpStoreOptions, RbdStoreOptions, S3StoreOptions,
+        SwiftStoreOptions {
     /** The driver's name in enabled_backends, e.g. {@code file}. */
     String type();
 

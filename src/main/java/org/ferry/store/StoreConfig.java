@@ -28,6 +28,7 @@ public record StoreConfig(StoreSettings settings, DriverOptions options) {
         d.put("http", HttpStoreOptions::read);
         d.put("rbd", RbdStoreOptions::read);
         d.put("s3", S3StoreOptions::read);
+        d.put("swift", SwiftStoreOptions::read);
         return java.util.Collections.unmodifiableMap(d);
     }
 

@@ -38,7 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CrashRecoveryTest {
     private static final int SIZE = 8 << 20;
 
-    @TempDir
+    /** Kept when a test fails: Ferry's logs there say why. */
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
     Path dir;
     WireMockServer remote;
     byte[] data;
@@ -138,6 +139,30 @@ class CrashRecoveryTest {
         }
     }
 
+    /** Waits for a condition; on timeout the failure carries Ferry's warnings and errors, which say why. */
+    private void awaitOrShowLogs(Duration atMost, java.util.concurrent.Callable<Boolean> condition) throws IOException {
+        try {
+            await().atMost(atMost).until(condition);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            StringBuilder lines = new StringBuilder(e.getMessage());
+            if (ceph != null) {
+                for (String name : ceph.images(ceph.pool())) {
+                    lines.append("\nrbd status ").append(name).append(": ")
+                            .append(ceph.rbdExit("status", ceph.pool() + "/" + name).stdout().strip());
+                }
+            }
+            lines.append("\nFerry's warnings and errors:");
+            try (Stream<Path> logs = Files.list(dir)) {
+                for (Path log : logs.filter(p -> p.getFileName().toString().endsWith(".log")).sorted().toList()) {
+                    lines.append("\n-- ").append(log.getFileName());
+                    Files.readAllLines(log).stream().filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
+                            .forEach(l -> lines.append("\n").append(l));
+                }
+            }
+            throw new AssertionError(lines.toString(), e);
+        }
+    }
+
     private boolean logsMention(String text) throws IOException {
         try (Stream<Path> logs = Files.list(dir)) {
             for (Path log : logs.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {
@@ -204,7 +229,7 @@ class CrashRecoveryTest {
 
             fastBody();
             ferry = startProcess(); // at once: Ceph still holds the killed writer's watch for a while
-            await().atMost(Duration.ofSeconds(120)).until(() -> c.image(id).get("status").asText().equals("active"));
+            awaitOrShowLogs(Duration.ofSeconds(120), () -> c.image(id).get("status").asText().equals("active"));
             assertEquals(hex("MD5"), c.image(id).get("checksum").asText());
             assertEquals("success", c.tasks(id).get(0).get("status").asText());
             assertFalse(ceph.rbd("image-meta", "list", ceph.pool() + "/" + id).contains(RbdStore.WRITING));
@@ -232,8 +257,8 @@ class CrashRecoveryTest {
 
             fastBody();
             ferry = startProcess();
-            await().atMost(Duration.ofSeconds(60)).until(() -> c.image(id).get("status").asText().equals("queued"));
-            await().atMost(Duration.ofSeconds(120)).until(() -> !rbdImageExists(id));
+            awaitOrShowLogs(Duration.ofSeconds(60), () -> c.image(id).get("status").asText().equals("queued"));
+            awaitOrShowLogs(Duration.ofSeconds(120), () -> !rbdImageExists(id));
             assertEquals(0, stagingFiles(), "staging must hold no partial file");
             assertEquals(202, c.importImage(id, body).status());
             await().atMost(Duration.ofSeconds(60)).until(() -> c.image(id).get("status").asText().equals("active"));

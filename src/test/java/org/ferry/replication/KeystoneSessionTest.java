@@ -152,7 +152,7 @@ class KeystoneSessionTest {
         KeystoneSession s = new KeystoneSession(password(), http, clock);
         ReplicationFailure e = assertThrows(ReplicationFailure.class, s::token);
         assertTrue(e.getMessage().startsWith("Keystone login at http://127.0.0.1:" + keystone.port()), e.getMessage());
-        assertTrue(e.getMessage().contains("username=replicator"), e.getMessage());
+        assertTrue(e.getMessage().contains("as user replicator in project "), e.getMessage());
 
         KeystoneSession app = new KeystoneSession(new Credentials.ApplicationCredential(
                 "http://127.0.0.1:" + keystone.port(), "ac-1", "wrong"), http, clock);

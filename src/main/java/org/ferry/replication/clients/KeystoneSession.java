@@ -1,22 +1,13 @@
 package org.ferry.replication.clients;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
 import org.ferry.auth.RequestContext;
-import org.ferry.config.EndpointUrls;
+import org.ferry.auth.KeystoneLogin;
 import org.ferry.remote.ImageEndpoints;
 import org.ferry.remote.RemoteFailure;
 import org.ferry.json.Jackson;
-import org.openstack4j.api.OSClient;
 import org.openstack4j.model.common.Identifier;
-import org.openstack4j.model.identity.v3.Token;
-import org.openstack4j.openstack.OSFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +15,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -37,7 +27,6 @@ import java.util.List;
 public final class KeystoneSession implements ServiceSession {
     private static final Logger LOG = LoggerFactory.getLogger(KeystoneSession.class);
     static final Duration RENEW_BEFORE = Duration.ofMinutes(5);
-    private static final ObjectMapper JSON = Jackson.MAPPER;
 
     private final Credentials credentials;
     private final OkHttpClient http;
@@ -88,73 +77,18 @@ public final class KeystoneSession implements ServiceSession {
 
     private ServiceToken login() throws ReplicationFailure {
         try {
+            KeystoneLogin.IssuedToken t;
             if (credentials instanceof Credentials.Password p) {
-                OSClient.OSClientV3 os = OSFactory.builderV3()
-                        .endpoint(EndpointUrls.keystoneV3(p.authUrl()))
-                        .credentials(p.username(), p.password(), Identifier.byName(p.userDomainName()))
-                        .scopeToProject(Identifier.byName(p.projectName()), Identifier.byName(p.projectDomainName()))
-                        .authenticate();
-                return of(os.getToken());
+                t = KeystoneLogin.password(p.authUrl(), p.username(), Identifier.byName(p.userDomainName()),
+                        p.password(), Identifier.byName(p.projectName()), Identifier.byName(p.projectDomainName()));
+            } else {
+                Credentials.ApplicationCredential a = (Credentials.ApplicationCredential) credentials;
+                t = KeystoneLogin.applicationCredential(http, a.authUrl(), a.id(), a.secret());
             }
-            return applicationCredential((Credentials.ApplicationCredential) credentials);
-        } catch (ReplicationFailure e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new ReplicationFailure("Keystone login at " + authUrl() + " as " + credentials + " failed: " + e.getMessage(), e);
+            return new ServiceToken(t.id(), t.issuedAt(), t.expiresAt(), t.catalog());
+        } catch (IOException e) {
+            throw new ReplicationFailure(e.getMessage(), e);
         }
     }
 
-    private String authUrl() {
-        return credentials instanceof Credentials.Password p ? p.authUrl()
-                : ((Credentials.ApplicationCredential) credentials).authUrl();
-    }
-
-    static ServiceToken of(Token t) throws ReplicationFailure {
-        if (t == null || t.getId() == null || t.getExpires() == null) {
-            throw new ReplicationFailure("Keystone answered without a token or its expiry");
-        }
-        List<RequestContext.CatalogEndpoint> catalog = RequestContext.CatalogEndpoint.fromToken(t);
-        return new ServiceToken(t.getId(), t.getIssuedAt() == null ? null : t.getIssuedAt().toInstant(),
-                t.getExpires().toInstant(), List.copyOf(catalog));
-    }
-
-    private ServiceToken applicationCredential(Credentials.ApplicationCredential a) throws ReplicationFailure {
-        ObjectNode body = JSON.createObjectNode();
-        ObjectNode identity = body.putObject("auth").putObject("identity");
-        identity.putArray("methods").add("application_credential");
-        identity.putObject("application_credential").put("id", a.id()).put("secret", a.secret());
-        Request req = new Request.Builder().url(EndpointUrls.keystoneV3(a.authUrl()) + "/auth/tokens")
-                .post(RequestBody.create(body.toString(), MediaType.get("application/json"))).build();
-        try (Response r = http.newCall(req).execute()) {
-            String text = r.body() == null ? "" : r.body().string();
-            if (r.code() != 201 && r.code() != 200) {
-                throw new ReplicationFailure("Keystone login at " + a.authUrl() + " with application credential "
-                        + a.id() + " failed: HTTP " + r.code() + " " + abbreviate(text));
-            }
-            String id = r.header("X-Subject-Token");
-            JsonNode token = JSON.readTree(text).path("token");
-            if (id == null || !token.hasNonNull("expires_at")) {
-                throw new ReplicationFailure("Keystone answered without a token or its expiry");
-            }
-            List<RequestContext.CatalogEndpoint> catalog = new ArrayList<>();
-            for (JsonNode s : token.path("catalog")) {
-                for (JsonNode e : s.path("endpoints")) {
-                    catalog.add(new RequestContext.CatalogEndpoint(s.path("type").asText(null),
-                            s.path("name").asText(null),
-                            e.hasNonNull("region") ? e.get("region").asText() : e.path("region_id").asText(null),
-                            e.path("interface").asText(null), e.path("url").asText(null)));
-                }
-            }
-            return new ServiceToken(id, token.hasNonNull("issued_at") ? Instant.parse(token.get("issued_at").asText())
-                    : null, Instant.parse(token.get("expires_at").asText()), List.copyOf(catalog));
-        } catch (IOException | java.time.format.DateTimeParseException e) {
-            throw new ReplicationFailure("Keystone login at " + a.authUrl() + " failed: " + e.getMessage(), e);
-        }
-    }
-
-
-
-    private static String abbreviate(String s) {
-        return s.length() > 300 ? s.substring(0, 300) + "…" : s;
-    }
 }

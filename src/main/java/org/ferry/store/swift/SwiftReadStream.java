@@ -1,0 +1,125 @@
+package org.ferry.store.swift;
+
+import okhttp3.Request;
+import okhttp3.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * A Swift object read from a position to its end. The GET is sent at the first read, with a Range from where
+ * {@link #skip} moved, so a ranged download fetches only its bytes. A read that breaks off resumes where it stopped,
+ * swift_store_retry_get_count times at most (Glance's swift_retry_iter), with a new ranged GET.
+ */
+final class SwiftReadStream extends InputStream {
+    private static final Logger LOG = LoggerFactory.getLogger(SwiftReadStream.class);
+
+    private final SwiftAccount account;
+    private final String container;
+    private final String object;
+    private final long size;
+    private final int retries;
+    private int retried;
+    private long position;
+    private Response response;
+    private InputStream body;
+    private boolean closed;
+
+    SwiftReadStream(SwiftAccount account, String container, String object, long size, int retries) {
+        this.account = account;
+        this.container = container;
+        this.object = object;
+        this.size = size;
+        this.retries = retries;
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        if (closed) {
+            throw new IOException("stream closed");
+        }
+        if (len == 0) {
+            return 0;
+        }
+        if (position >= size) {
+            return -1;
+        }
+        while (true) {
+            if (body == null) {
+                open();
+            }
+            int n;
+            try {
+                n = body.read(b, off, (int) Math.min(len, size - position));
+                if (n < 0) {
+                    throw new IOException("Swift ended " + container + "/" + object + " at byte " + position + " of "
+                            + size);
+                }
+            } catch (IOException e) {
+                drop();
+                if (retried >= retries) {
+                    throw e;
+                }
+                retried++;
+                LOG.info("reading {}/{} broke off at byte {} ({}); resuming ({}/{})", container, object, position,
+                        e.getMessage(), retried, retries);
+                continue;
+            }
+            position += n;
+            return n;
+        }
+    }
+
+    private void open() throws IOException {
+        Request.Builder get = new Request.Builder().url(account.url(container, object)).get();
+        if (position > 0) {
+            get.header("Range", "bytes=" + position + "-");
+        }
+        Response r = account.send(get);
+        if (r.code() != 200 && r.code() != 206) {
+            try (r) {
+                throw SwiftStore.answered("reading " + container + "/" + object, r);
+            }
+        }
+        if (position > 0 && r.code() != 206) {
+            r.close();
+            throw new IOException("Swift ignored the range of " + container + "/" + object + " from byte " + position);
+        }
+        response = r;
+        body = r.body().byteStream();
+    }
+
+    private void drop() {
+        if (response != null) {
+            response.close(); // an unread rest is not drained: the connection is dropped instead
+        }
+        response = null;
+        body = null;
+    }
+
+    @Override
+    public long skip(long n) {
+        if (n <= 0 || position >= size) {
+            return 0;
+        }
+        long skipped = Math.min(n, size - position);
+        drop(); // the next read asks for a new range
+        position += skipped;
+        return skipped;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        drop();
+    }
+}

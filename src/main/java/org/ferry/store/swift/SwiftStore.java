@@ -1,0 +1,433 @@
+package org.ferry.store.swift;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.ferry.json.Jackson;
+import org.ferry.store.DriverOptions;
+import org.ferry.store.LocationUrls;
+import org.ferry.store.Store;
+import org.ferry.store.StoreSettings;
+import org.ferry.store.StoreWrite;
+import org.ferry.store.SwiftStoreOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Glance's swift store, single-tenant: each image is the object named by the image id in swift_store_container (or
+ * one of several containers, swift_store_multiple_containers_seed) of the account that default_swift_reference
+ * names; large images are segments and a DLO manifest (see {@link SwiftWrite}). Locations are written as
+ * {@code swift+config://<reference>/<container>/<image id>}; Glance's locations with credentials are read too.
+ */
+public final class SwiftStore implements Store {
+    private static final Logger LOG = LoggerFactory.getLogger(SwiftStore.class);
+    /**
+     * The segment names Glance and Ferry write: an image id (a UUID), a dash, five or more digits. The id must be a
+     * whole UUID: an image id whose last group is all digits would otherwise pass for a segment of a shorter name.
+     */
+    private static final Pattern SEGMENT = Pattern.compile(
+            "(\\p{XDigit}{8}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{12})-(\\d{5,})");
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    private final StoreSettings settings;
+    private final SwiftStoreOptions options;
+    private final OkHttpClient http;
+    private final SwiftAccount.AccountOptions accountOptions;
+    private final Map<String, SwiftAccount> accounts = new ConcurrentHashMap<>();
+    private final ExecutorService uploads;
+    private final Set<String> knownContainers = ConcurrentHashMap.newKeySet();
+
+    public SwiftStore(StoreSettings settings, SwiftStoreOptions options, OkHttpClient http) {
+        this.settings = settings;
+        this.options = options;
+        this.http = SwiftTls.client(http, options.cacert(), options.authInsecure());
+        this.accountOptions = new SwiftAccount.AccountOptions(options.endpoint(), options.serviceType(),
+                options.region(), options.endpointType(), Duration.ofSeconds(options.expireSoonSeconds()));
+        this.uploads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "ferry-swift-" + settings.id() + "-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public StoreSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public DriverOptions options() {
+        return options;
+    }
+
+    /** As Glance's discovery API: sizes in bytes. */
+    @Override
+    public Map<String, Object> properties() {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("container", options.container());
+        p.put("large_object_size", options.largeObjectSizeBytes());
+        p.put("large_object_chunk_size", options.chunkSizeBytes());
+        return p;
+    }
+
+    public String urlOf(String imageId) {
+        return SwiftLocation.ofReference(options.defaultReference(), options.containerFor(imageId), imageId).url();
+    }
+
+    private SwiftAccount defaultAccount() {
+        return account(options.references().get(options.defaultReference()));
+    }
+
+    private SwiftAccount account(SwiftReference ref) {
+        // a location's own credentials make an account of their own, kept by address and user
+        String key = ref.name() + "|" + ref.authAddress() + "|" + ref.user() + "|" + ref.key().hashCode();
+        return accounts.computeIfAbsent(key, k -> new SwiftAccount(ref, accountOptions, http));
+    }
+
+    @Override
+    public StoreWrite beginWrite(String imageId) throws IOException {
+        return beginWrite(imageId, -1);
+    }
+
+    @Override
+    public StoreWrite beginWrite(String imageId, long expectedSize) throws IOException {
+        SwiftAccount account = defaultAccount();
+        String container = options.containerFor(imageId);
+        ensureContainer(account, container);
+        if (exists(account, container, imageId)) {
+            throw new IOException("Swift already has an image at this location");
+        }
+        removeSegments(account, container, imageId); // a crashed write's: the manifest would list them too
+        boolean segmented = expectedSize < 0 || expectedSize >= options.largeObjectSizeBytes();
+        return new SwiftWrite(account, http, uploads, container, imageId, urlOf(imageId), expectedSize,
+                options.chunkSizeBytes(), segmented);
+    }
+
+    /** The container exists, or is created when swift_store_create_container_on_put says so (Glance's message). */
+    private void ensureContainer(SwiftAccount account, String container) throws IOException {
+        if (knownContainers.contains(container)) {
+            return;
+        }
+        try (Response r = account.send(new Request.Builder().url(account.url(container)).head())) {
+            if (r.code() == 404) {
+                if (!options.createContainerOnPut()) {
+                    throw new IOException("The container " + container + " does not exist in Swift. Please set the "
+                            + "swift_store_create_container_on_put option to add container to Swift automatically.");
+                }
+                create(account, container);
+            } else if (r.code() / 100 != 2) {
+                throw answered("looking for container " + container, r);
+            }
+        }
+        knownContainers.add(container);
+    }
+
+    private void create(SwiftAccount account, String container) throws IOException {
+        try (Response r = account.send(new Request.Builder().url(account.url(container))
+                .put(RequestBody.create(new byte[0])))) {
+            if (r.code() / 100 != 2) {
+                throw answered("Failed to add container to Swift: creating " + container, r);
+            }
+            LOG.info("store {}: created container {}", id(), container);
+        }
+    }
+
+    private static boolean exists(SwiftAccount account, String container, String object) throws IOException {
+        try (Response r = account.send(new Request.Builder().url(account.url(container, object)).head())) {
+            if (r.code() == 404) {
+                return false;
+            }
+            if (r.code() / 100 != 2) {
+                throw answered("looking for " + container + "/" + object, r);
+            }
+            return true;
+        }
+    }
+
+    /** A swift URL whose account this store knows: a reference of its own, or an auth address one of them has. */
+    @Override
+    public boolean owns(String url) {
+        return SwiftLocation.parse(url).flatMap(this::referenceFor).isPresent();
+    }
+
+    private java.util.Optional<SwiftReference> referenceFor(SwiftLocation l) {
+        if (l.byReference()) {
+            return java.util.Optional.ofNullable(options.references().get(l.reference()));
+        }
+        if (l.user() == null) {
+            return java.util.Optional.empty(); // a multi-tenant storage URL: the caller's token would be needed
+        }
+        HttpUrl address = HttpUrl.parse(l.addressUrl());
+        return options.references().values().stream().filter(r -> sameAddress(HttpUrl.parse(r.authAddress()),
+                address)).findFirst().map(r -> r.withCredentials(l.user(), l.key()));
+    }
+
+    private static boolean sameAddress(HttpUrl a, HttpUrl b) {
+        return a != null && b != null && a.host().equalsIgnoreCase(b.host()) && a.port() == b.port()
+                && trimSlash(a.encodedPath()).equals(trimSlash(b.encodedPath()));
+    }
+
+    private static String trimSlash(String p) {
+        return p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+    }
+
+    /** The account and object of a location of this store. */
+    private record Located(SwiftAccount account, SwiftLocation location) {
+    }
+
+    private Located locate(String url) throws IOException {
+        SwiftLocation l = SwiftLocation.parse(url)
+                .orElseThrow(() -> new IOException("not a swift location: " + LocationUrls.shown(url)));
+        SwiftReference ref = referenceFor(l).orElseThrow(() -> new IOException("store " + id()
+                + " does not serve " + LocationUrls.shown(url)));
+        return new Located(account(ref), l);
+    }
+
+    @Override
+    public StoreData open(String url) throws IOException {
+        Located at = locate(url);
+        SwiftLocation l = at.location();
+        long size;
+        try (Response r = at.account().send(new Request.Builder().url(at.account().url(l.container(), l.object()))
+                .head())) {
+            if (r.code() == 404) {
+                throw new FileNotFoundException("Swift could not find object " + l.object() + ".");
+            }
+            if (r.code() / 100 != 2) {
+                throw answered("reading " + l.container() + "/" + l.object(), r);
+            }
+            size = Long.parseLong(java.util.Objects.requireNonNullElse(r.header("Content-Length"), "0"));
+        }
+        return new StoreData(size, null, new SwiftReadStream(at.account(), l.container(), l.object(), size,
+                options.retryGetCount()));
+    }
+
+    /**
+     * Deletes as Glance: a static large object with its segments ({@code multipart-manifest=delete}); a dynamic one's
+     * segments, then its manifest; else the object. An object already gone is fine.
+     */
+    @Override
+    public void delete(String url) throws IOException {
+        Located at = locate(url);
+        SwiftAccount account = at.account();
+        SwiftLocation l = at.location();
+        String manifest;
+        boolean slo;
+        try (Response r = account.send(new Request.Builder().url(account.url(l.container(), l.object())).head())) {
+            if (r.code() == 404) {
+                return;
+            }
+            if (r.code() / 100 != 2) {
+                throw answered("deleting " + l.container() + "/" + l.object(), r);
+            }
+            manifest = r.header("X-Object-Manifest");
+            slo = "true".equalsIgnoreCase(r.header("X-Static-Large-Object"));
+        }
+        if (slo) {
+            HttpUrl u = account.url(l.container(), l.object()).newBuilder()
+                    .addQueryParameter("multipart-manifest", "delete").build();
+            deleteObject(account, u, l.container() + "/" + l.object());
+            return;
+        }
+        if (manifest != null) {
+            int slash = manifest.indexOf('/');
+            if (slash > 0) {
+                String segContainer = HttpUrl.parse("http://x/" + manifest).pathSegments().get(0);
+                String prefix = manifest.substring(slash + 1);
+                deleteAll(account, segContainer, listNames(account, segContainer, prefix));
+            }
+        }
+        deleteObject(account, account.url(l.container(), l.object()), l.container() + "/" + l.object());
+    }
+
+    /** Deletes objects of one container, several at once. */
+    private void deleteAll(SwiftAccount account, String container, List<String> names) throws IOException {
+        List<Future<?>> pending = new ArrayList<>();
+        for (String name : names) {
+            pending.add(uploads.submit(() -> {
+                deleteObject(account, account.url(container, name), container + "/" + name);
+                return null;
+            }));
+            if (pending.size() >= 8) {
+                awaitAll(pending);
+            }
+        }
+        awaitAll(pending);
+    }
+
+    private static void awaitAll(List<Future<?>> pending) throws IOException {
+        IOException first = null;
+        for (Future<?> f : pending) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while deleting segments", e);
+            } catch (ExecutionException e) {
+                if (first == null) {
+                    first = e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+                }
+            }
+        }
+        pending.clear();
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private static void deleteObject(SwiftAccount account, HttpUrl url, String what) throws IOException {
+        try (Response r = account.send(new Request.Builder().url(url).delete())) {
+            if (r.code() / 100 != 2 && r.code() != 404) {
+                throw answered("deleting " + what, r);
+            }
+        }
+    }
+
+    /** The object names of a container that start with {@code prefix}, page by page. */
+    private static List<String> listNames(SwiftAccount account, String container, String prefix) throws IOException {
+        List<String> names = new ArrayList<>();
+        String marker = "";
+        while (true) {
+            HttpUrl u = account.url(container).newBuilder().addQueryParameter("format", "json")
+                    .addQueryParameter("prefix", prefix).addQueryParameter("marker", marker).build();
+            try (Response r = account.send(new Request.Builder().url(u).get())) {
+                if (r.code() == 404) {
+                    return names;
+                }
+                if (r.code() / 100 != 2) {
+                    throw answered("listing container " + container, r);
+                }
+                if (r.code() == 204) {
+                    return names;
+                }
+                JsonNode page = Jackson.MAPPER.readTree(r.body().byteStream());
+                if (!page.isArray() || page.isEmpty()) {
+                    return names;
+                }
+                for (JsonNode o : page) {
+                    names.add(o.path("name").asText());
+                }
+                marker = names.get(names.size() - 1);
+            }
+        }
+    }
+
+    /** The segments {@code <image id>-NNNNN} of an image in a container, without a manifest or not. */
+    private static List<String> segmentsOf(SwiftAccount account, String container, String imageId) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String name : listNames(account, container, imageId + "-")) {
+            Matcher m = SEGMENT.matcher(name);
+            if (m.matches() && m.group(1).equals(imageId)) {
+                out.add(name);
+            }
+        }
+        return out;
+    }
+
+    private void removeSegments(SwiftAccount account, String container, String imageId) throws IOException {
+        List<String> segments = segmentsOf(account, container, imageId);
+        if (!segments.isEmpty()) {
+            deleteAll(account, container, segments);
+            LOG.info("store {}: removed {} segments of image {} an unfinished write left", id(), segments.size(),
+                    imageId);
+        }
+    }
+
+    /** Removes the segments an unfinished write of this image left (they have no manifest). */
+    @Override
+    public void purgePartials(String imageId) throws IOException {
+        SwiftAccount account = defaultAccount();
+        String container = options.containerFor(imageId);
+        if (!exists(account, container, imageId)) {
+            removeSegments(account, container, imageId);
+        }
+    }
+
+    /**
+     * The image ids with segments but no manifest in this store's container(s): writes a crash cut short, or running
+     * now (the sweep asks the catalog which).
+     */
+    @Override
+    public List<String> unfinishedWrites() throws IOException {
+        SwiftAccount account = defaultAccount();
+        Set<String> ids = new LinkedHashSet<>();
+        for (String container : containers(account)) {
+            List<String> names = listNames(account, container, "");
+            Set<String> objects = new java.util.HashSet<>(names);
+            for (String name : names) {
+                Matcher m = SEGMENT.matcher(name);
+                if (m.matches() && !objects.contains(m.group(1))) {
+                    ids.add(m.group(1));
+                }
+            }
+        }
+        return new ArrayList<>(ids);
+    }
+
+    /** The container, or with swift_store_multiple_containers_seed every {@code <container>_…} of the account. */
+    private List<String> containers(SwiftAccount account) throws IOException {
+        if (options.multipleContainersSeed() == 0) {
+            return List.of(options.container());
+        }
+        HttpUrl u = account.url().newBuilder().addQueryParameter("format", "json")
+                .addQueryParameter("prefix", options.container() + "_").build();
+        List<String> out = new ArrayList<>();
+        try (Response r = account.send(new Request.Builder().url(u).get())) {
+            if (r.code() / 100 != 2) {
+                throw answered("listing the containers of " + account.reference(), r);
+            }
+            if (r.code() == 200) {
+                for (JsonNode c : Jackson.MAPPER.readTree(r.body().byteStream())) {
+                    out.add(c.path("name").asText());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A refusal of Swift's as an IOException that says what was done and what Swift answered (never a token). */
+    static IOException answered(String what, Response r) {
+        String body = "";
+        try {
+            if (r.body() != null && !r.request().method().equals("HEAD")) {
+                body = r.body().string();
+                body = body.length() > 200 ? body.substring(0, 200) + "…" : body;
+            }
+        } catch (IOException ignored) {
+            // the status says enough
+        }
+        return new IOException(what + ": Swift answered " + r.code() + (body.isBlank() ? "" : " " + body.strip()));
+    }
+
+    /** Stops the store's threads (tests; Ferry keeps its stores until it exits). */
+    public void close() {
+        uploads.shutdownNow();
+    }
+
+    @Override
+    public String toString() {
+        return "swift store " + id() + " (" + options.references().get(options.defaultReference()) + ", container "
+                + options.container() + ")";
+    }
+}
