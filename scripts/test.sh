@@ -8,7 +8,8 @@
 # The rbd store's tests need a real Ceph: the script starts the Ceph lab (scripts/ceph-lab.sh, installing its
 # packages when missing; as root) in its own directory, exports its FERRY_CEPH_* settings and stops it on exit.
 # A Ceph lab already described by FERRY_CEPH_CONF in the environment, or already running in
-# ${FERRY_CEPH_DIR:-/tmp/ferry-ceph}, is used as is and left running.
+# ${FERRY_CEPH_DIR:-/tmp/ferry-ceph}, is used as is and left running. The swift store's tests need a real Swift: the
+# Swift lab (scripts/swift-lab.sh, tempauth) is started the same way (FERRY_SWIFT_*, ${FERRY_SWIFT_DIR:-/tmp/ferry-swift}).
 #
 # Without PostgreSQL or Ceph (no root, no sudo) it warns and runs the tests anyway: those variants skip themselves.
 # With CI set, anything missing is an error instead. A FERRY_TEST_PG_URL already in the environment is used as is.
@@ -27,10 +28,15 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/ferry-test.XXXXXX")
 CREATED_POLICY_RC=""
 PG_HELPER=""
 CEPH_LAB_DIR=""
+SWIFT_LAB_DIR=""
 
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
+    if [[ -n "$SWIFT_LAB_DIR" ]]; then
+        bash "$ROOT/scripts/swift-lab.sh" down --dir "$SWIFT_LAB_DIR" >"$WORK/swift-down.log" 2>&1 \
+            || { cat "$WORK/swift-down.log" >&2; log "could not stop the Swift lab in $SWIFT_LAB_DIR"; }
+    fi
     if [[ -n "$CEPH_LAB_DIR" ]]; then
         bash "$ROOT/scripts/ceph-lab.sh" down --dir "$CEPH_LAB_DIR" >"$WORK/ceph-down.log" 2>&1 \
             || { cat "$WORK/ceph-down.log" >&2; log "could not stop the Ceph lab in $CEPH_LAB_DIR"; }
@@ -143,6 +149,29 @@ else
         bash "$ROOT/scripts/ceph-lab.sh" down --dir "$CEPH_LAB_DIR" >/dev/null 2>&1 || true
         CEPH_LAB_DIR=""
         missing "could not start the Ceph lab (see above): the rbd store's tests will be skipped"
+    fi
+fi
+
+# --- a Swift for the swift store's tests ----------------------------------------------------------------------------
+if [[ -n "${FERRY_SWIFT_AUTH_URL:-}" ]]; then
+    log "using the Swift lab of FERRY_SWIFT_AUTH_URL from the environment ($FERRY_SWIFT_AUTH_URL)"
+elif bash "$ROOT/scripts/swift-lab.sh" status --dir "${FERRY_SWIFT_DIR:-/tmp/ferry-swift}" >/dev/null 2>&1; then
+    eval "$(bash "$ROOT/scripts/swift-lab.sh" env --dir "${FERRY_SWIFT_DIR:-/tmp/ferry-swift}")"
+    log "using the running Swift lab in $FERRY_SWIFT_DIR"
+elif [[ -z "$CAN_ADMIN" || $EUID -ne 0 ]]; then
+    missing "not root: cannot start the Swift lab; the swift store's tests will be skipped"
+else
+    SWIFT_LAB_DIR="$WORK/swift"
+    log "starting the Swift lab in $SWIFT_LAB_DIR (log: $WORK/swift-up.log)"
+    t0=$SECONDS
+    if bash "$ROOT/scripts/swift-lab.sh" up --dir "$SWIFT_LAB_DIR" >"$WORK/swift-up.log" 2>&1; then
+        eval "$(bash "$ROOT/scripts/swift-lab.sh" env --dir "$SWIFT_LAB_DIR")"
+        log "Swift lab up in $((SECONDS - t0)) s ($FERRY_SWIFT_AUTH_URL)"
+    else
+        tail -n 40 "$WORK/swift-up.log" >&2 || true
+        bash "$ROOT/scripts/swift-lab.sh" down --dir "$SWIFT_LAB_DIR" >/dev/null 2>&1 || true
+        SWIFT_LAB_DIR=""
+        missing "could not start the Swift lab (see above): the swift store's tests will be skipped"
     fi
 fi
 

@@ -47,8 +47,10 @@ public final class LocationResolver {
     }
 
     /** The URL schemes a location may have, and the driver that serves each. */
-    private static final Map<String, String> SCHEME_DRIVERS = Map.of(
-            "http", "http", "https", "http", "file", "file", "rbd", "rbd", "s3", "s3", "s3+http", "s3", "s3+https", "s3");
+    private static final Map<String, String> SCHEME_DRIVERS = Map.ofEntries(Map.entry("http", "http"),
+            Map.entry("https", "http"), Map.entry("file", "file"), Map.entry("rbd", "rbd"), Map.entry("s3", "s3"),
+            Map.entry("s3+http", "s3"), Map.entry("s3+https", "s3"), Map.entry("swift", "swift"),
+            Map.entry("swift+http", "swift"), Map.entry("swift+https", "swift"), Map.entry("swift+config", "swift"));
 
     public Resolved resolve(String url, boolean trusted) throws InvalidLocation {
         String scheme = scheme(url);
