@@ -2,11 +2,15 @@
 # A real OpenStack on loopback for Ferry's interop tests and benchmarks: Keystone and two Glances from Debian
 # bookworm (OpenStack Zed), all state in one directory.
 #
-#   scripts/openstack-lab.sh up [--dir DIR] [--ceph-dir CDIR]
+#   scripts/openstack-lab.sh up [--dir DIR] [--ceph-dir CDIR] [--swift-dir SDIR]
 #                                                    install the packages if missing, wipe DIR, start the lab; with
 #                                                    a Ceph lab (scripts/ceph-lab.sh) in CDIR, Glance RegionOne gets
 #                                                    an rbd store "ceph" on its pool images, as client.glance,
-#                                                    and show_multiple_locations = True
+#                                                    and show_multiple_locations = True; with a Swift lab
+#                                                    (scripts/swift-lab.sh, tempauth) in SDIR, a swift store
+#                                                    "swift": container glance-regionone (made on the first put) of
+#                                                    the lab's account test, reference ref1 of DIR/glance1/
+#                                                    glance-swift.conf (auth v1), segments of 4 MiB from 16 MiB on
 #   scripts/openstack-lab.sh env [--dir DIR]         export lines: eval "$(scripts/openstack-lab.sh env)"
 #   scripts/openstack-lab.sh ferry-conf [--dir DIR] [FILE]
 #                                                    write a Ferry config for RegionThree (default DIR/ferry/ferry.conf)
@@ -32,7 +36,7 @@
 #   FERRY_LAB_KEYSTONE_PORT (5000), FERRY_LAB_GLANCE1_PORT (9292), FERRY_LAB_GLANCE2_PORT (9293),
 #   FERRY_LAB_FERRY_PORT (9494), FERRY_LAB_METADEFS (1: load /etc/glance/metadefs into both Glances; 0: skip),
 #   FERRY_LAB_KEEP_ON_FAILURE (1: leave the processes of a failed `up` running, for debugging),
-#   FERRY_LAB_CEPH_DIR (as --ceph-dir).
+#   FERRY_LAB_CEPH_DIR (as --ceph-dir), FERRY_LAB_SWIFT_DIR (as --swift-dir).
 # Installing the packages needs root (apt-get); everything else runs as any user.
 set -euo pipefail
 
@@ -57,6 +61,7 @@ usage() {
 # --- arguments ---------------------------------------------------------------------------------------------------
 CMD=${1:-}
 CEPH_DIR_ARG=""
+SWIFT_DIR_ARG=""
 [[ -n "$CMD" ]] || { usage >&2; exit 2; }
 shift
 DIR=${FERRY_LAB_DIR:-/tmp/ferry-lab}
@@ -67,6 +72,8 @@ while (($#)); do
         --dir=*) DIR=${1#--dir=}; shift ;;
         --ceph-dir) (($# >= 2)) || die "--ceph-dir needs a directory"; CEPH_DIR_ARG=$2; shift 2 ;;
         --ceph-dir=*) CEPH_DIR_ARG=${1#--ceph-dir=}; shift ;;
+        --swift-dir) (($# >= 2)) || die "--swift-dir needs a directory"; SWIFT_DIR_ARG=$2; shift 2 ;;
+        --swift-dir=*) SWIFT_DIR_ARG=${1#--swift-dir=}; shift ;;
         -h|--help) usage; exit 0 ;;
         -*) die "unknown option $1 (see $0 help)" ;;
         *) POSITIONAL+=("$1"); shift ;;
@@ -89,6 +96,8 @@ load_settings() {
     FERRY_PORT=${FERRY_LAB_FERRY_PORT:-9494}
     CEPH_DIR=${CEPH_DIR_ARG:-${FERRY_LAB_CEPH_DIR:-}}
     [[ -z "$CEPH_DIR" || "$CEPH_DIR" == /* ]] || CEPH_DIR="$PWD/$CEPH_DIR"
+    SWIFT_DIR=${SWIFT_DIR_ARG:-${FERRY_LAB_SWIFT_DIR:-}}
+    [[ -z "$SWIFT_DIR" || "$SWIFT_DIR" == /* ]] || SWIFT_DIR="$PWD/$SWIFT_DIR"
     if [[ "$from_file" == 1 && -f "$DIR/lab.env" ]]; then
         # shellcheck disable=SC1091
         source "$DIR/lab.env"
@@ -295,6 +304,7 @@ write_lab_env() {
         echo "GLANCE2_PORT=$GLANCE2_PORT"
         echo "FERRY_PORT=$FERRY_PORT"
         echo "CEPH_DIR=$(shq "$CEPH_DIR")"
+        echo "SWIFT_DIR=$(shq "$SWIFT_DIR")"
     } >"$DIR/lab.env"
     chmod 600 "$DIR/lab.env"
 }
@@ -351,6 +361,52 @@ store_description = Ceph RBD store of RegionOne
 RBD
 }
 
+# show_locations CONF: show_multiple_locations = True (once), so that locations are visible and settable (legacy
+# PATCH, Zed has no other way): the interop tests register locations of images Ferry wrote, which Glance then serves
+show_locations() {
+    local conf=$1
+    grep -q '^show_multiple_locations = True' "$conf" && return 0
+    sed -i 's/^\[DEFAULT\]$/[DEFAULT]\nshow_multiple_locations = True/' "$conf"
+    grep -q '^show_multiple_locations = True' "$conf" || { echo "cannot show locations in $conf" >&2; return 1; }
+}
+
+# add_swift_store CONF: glance_store's swift driver as store "swift" on the Swift lab in SWIFT_DIR (tempauth, auth
+# v1, which Zed still has), its account test through reference ref1 of a swift_store_config_file next to CONF, so
+# Glance's locations are swift+config://ref1/glance-regionone/<id> as Ferry writes them. 16 MiB and more (or an
+# unknown size) goes in 4 MiB segments with a DLO manifest.
+add_swift_store() {
+    local conf=$1 swift_env
+    swift_env=$(bash "$ROOT/scripts/swift-lab.sh" env --dir "$SWIFT_DIR") \
+        || { echo "no Swift lab in $SWIFT_DIR (scripts/swift-lab.sh up --dir $SWIFT_DIR)" >&2; return 1; }
+    local FERRY_SWIFT_AUTH_URL FERRY_SWIFT_USER FERRY_SWIFT_KEY
+    eval "$(grep -E '^export FERRY_SWIFT_(AUTH_URL|USER|KEY)=' <<<"$swift_env" | sed 's/^export //')"
+    sed -i 's/^\(enabled_backends = .*\), web:http$/\1, swift:swift, web:http/' "$conf"
+    grep -q '^enabled_backends = .*swift:swift' "$conf" || { echo "cannot add the swift store to $conf" >&2; return 1; }
+    show_locations "$conf" || return 1
+    local refs
+    refs="$(dirname "$conf")/glance-swift.conf"
+    cat >"$refs" <<REFS
+[ref1]
+auth_address = $FERRY_SWIFT_AUTH_URL
+user = $FERRY_SWIFT_USER
+key = $FERRY_SWIFT_KEY
+auth_version = 1
+REFS
+    chmod 600 "$refs"
+    cat >>"$conf" <<SWIFT
+
+[swift]
+swift_store_config_file = $refs
+default_swift_reference = ref1
+swift_store_auth_version = 1
+swift_store_container = glance-regionone
+swift_store_create_container_on_put = True
+swift_store_large_object_size = 16
+swift_store_large_object_chunk_size = 4
+store_description = Swift store of RegionOne
+SWIFT
+}
+
 # prepare_glance NAME: config, paste ini, database (WAL), metadefs. Output into DIR/log/NAME-setup.log.
 prepare_glance() {
     local name=$1 g="$DIR/$1" setup="$DIR/log/$1-setup.log"
@@ -363,6 +419,9 @@ prepare_glance() {
         PASSWORD_OSLO="${PASSWORD//\$/\$\$}"
     if [[ "$name" == glance1 && -n "$CEPH_DIR" ]]; then
         add_rbd_store "$g/glance-api.conf" || return 1
+    fi
+    if [[ "$name" == glance1 && -n "$SWIFT_DIR" ]]; then
+        add_swift_store "$g/glance-api.conf" || return 1
     fi
     cp /etc/glance/glance-api-paste.ini "$g/glance-api-paste.ini"
     run_logged "$setup" glance-manage --config-file "$g/glance-api.conf" db_sync || return 1
@@ -484,6 +543,9 @@ do_env() {
     done
     if [[ -n "${CEPH_DIR:-}" ]]; then
         printf 'export FERRY_LAB_CEPH_DIR=%s\nexport FERRY_LAB_GLANCE1_RBD_STORE=ceph\n' "$(shq "$CEPH_DIR")"
+    fi
+    if [[ -n "${SWIFT_DIR:-}" ]]; then
+        printf 'export FERRY_LAB_SWIFT_DIR=%s\nexport FERRY_LAB_GLANCE1_SWIFT_STORE=swift\n' "$(shq "$SWIFT_DIR")"
     fi
 }
 

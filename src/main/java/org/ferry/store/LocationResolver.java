@@ -62,6 +62,10 @@ public final class LocationResolver {
             throw new InvalidLocation(url, "file locations may be registered by an admin or a service only");
         }
         Store store = storeFor(url).orElseThrow(() -> new InvalidLocation(url, notServed(driver)));
+        if (!trusted && store.readsWithItsOwnAccess(url)) {
+            throw new InvalidLocation(url, "store " + store.id() + " reads it with its own credentials, so it may be "
+                    + "registered by an admin or a service only");
+        }
         long size;
         try {
             if (store instanceof HttpStore http) {

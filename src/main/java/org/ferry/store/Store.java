@@ -69,6 +69,16 @@ public interface Store {
     /** True if this store can serve the URL of a location. */
     boolean owns(String url);
 
+    /**
+     * Whether the store reads this location of its own with its own configured access rather than with credentials
+     * the URL carries ({@code swift+config://}, an s3 URL without keys): such a location opens any object of the
+     * account or bucket, so only an admin or a service may register one (Glance refuses {@code swift+config} from
+     * its API altogether, LP #1400966).
+     */
+    default boolean readsWithItsOwnAccess(String url) {
+        return false;
+    }
+
     /** Opens a location's data for reading; file stores give a channel so downloads can use sendfile. */
     StoreData open(String url) throws IOException;
 

@@ -274,6 +274,24 @@ class S3StoreApiTest {
     }
 
     @Test
+    void anS3LocationIsForAdminsAndServicesOnlyWhateverKeysItNames() {
+        String[] other = as("proj-other", "member,reader");
+        String secret = uploaded(ferry, random(1000), other); // another project's private image
+        String host = s3.endpoint().replace("http://", "");
+        String id = create(ferry, OWNER);
+        for (String url : new String[]{"s3://" + host + "/" + BUCKET + "/" + secret,
+                "s3://any:thing@" + host + "/" + BUCKET + "/" + secret}) { // the store's own keys read either
+            var r = ferry.patch("/v2/images/" + id, "[{\"op\":\"add\",\"path\":\"/locations/-\",\"value\":"
+                    + "{\"url\":\"" + url + "\",\"metadata\":{}}}]", OWNER);
+            assertEquals(400, r.status(), r.text());
+            assertTrue(r.text().contains("may be registered by an admin or a service only"), r.text());
+        }
+        assertEquals("queued", show(ferry, id).get("status").asText());
+        assertEquals(204, ferry.delete("/v2/images/" + secret, other).status());
+        assertEquals(204, ferry.delete("/v2/images/" + id, OWNER).status());
+    }
+
+    @Test
     void discoveryShowsTheS3StoreWithoutItsKeys() {
         var r = ferry.get("/v2/info/stores/detail", ADMIN);
         assertEquals(200, r.status(), r.text());

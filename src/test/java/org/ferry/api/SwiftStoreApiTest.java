@@ -235,6 +235,25 @@ class SwiftStoreApiTest {
     }
 
     @Test
+    void aLocationReadWithTheStoresOwnAccountIsForAdminsAndServicesOnly() {
+        byte[] data = random(1000);
+        String secret = uploaded(ferry, data, as("proj-other", "member,reader")); // another project's private image
+        String url = "swift+config://ref1/" + CONTAINER + "/" + secret;
+        String id = create(ferry, OWNER);
+        var r = ferry.patch("/v2/images/" + id, "[{\"op\":\"add\",\"path\":\"/locations/-\",\"value\":{\"url\":\""
+                + url + "\",\"metadata\":{}}}]", OWNER);
+        assertEquals(400, r.status(), r.text());
+        assertTrue(r.text().contains("may be registered by an admin or a service only"), r.text());
+        assertEquals("queued", show(ferry, id).get("status").asText());
+        assertEquals(404, ferry.get("/v2/images/" + secret, OWNER).status(), "and the image itself stays hidden");
+        r = ferry.patch("/v2/images/" + id, "[{\"op\":\"add\",\"path\":\"/locations/-\",\"value\":{\"url\":\""
+                + url + "\",\"metadata\":{}}}]", ADMIN);
+        assertEquals(200, r.status(), r.text());
+        assertArrayEquals(data, ferry.get("/v2/images/" + id + "/file", ADMIN).body(), "an admin may share data");
+        assertEquals(204, ferry.delete("/v2/images/" + secret, as("proj-other", "member,reader")).status());
+    }
+
+    @Test
     void discoveryShowsTheSwiftStoreAsGlanceWithoutItsKey() {
         var r = ferry.get("/v2/info/stores/detail", ADMIN);
         assertEquals(200, r.status(), r.text());

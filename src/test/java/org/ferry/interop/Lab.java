@@ -137,6 +137,11 @@ final class Lab {
         return java.util.Optional.ofNullable(env.get("FERRY_LAB_GLANCE1_RBD_STORE"));
     }
 
+    /** Glance RegionOne's swift store, when the lab was started with --swift-dir. */
+    java.util.Optional<String> glanceOneSwiftStore() {
+        return java.util.Optional.ofNullable(env.get("FERRY_LAB_GLANCE1_SWIFT_STORE"));
+    }
+
     TestFerry startFerry(Path work) throws IOException {
         return startFerry(work, sections -> { });
     }

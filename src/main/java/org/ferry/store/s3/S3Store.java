@@ -151,6 +151,12 @@ public final class S3Store implements Store {
                 && l.bucket().equals(options.bucket())).isPresent();
     }
 
+    /** Ferry's form has no keys: the store's own are used (Glance's form names them, and they are ignored too). */
+    @Override
+    public boolean readsWithItsOwnAccess(String url) {
+        return true;
+    }
+
     private S3Location ownLocation(String url) throws IOException {
         return S3Location.parse(url).filter(l -> owns(url))
                 .orElseThrow(() -> new IOException("store " + id() + " does not serve " + LocationUrls.shown(url)));

@@ -171,6 +171,11 @@ public final class SwiftStore implements Store {
         return SwiftLocation.parse(url).flatMap(this::referenceFor).isPresent();
     }
 
+    @Override
+    public boolean readsWithItsOwnAccess(String url) {
+        return SwiftLocation.parse(url).map(SwiftLocation::byReference).orElse(false);
+    }
+
     private java.util.Optional<SwiftReference> referenceFor(SwiftLocation l) {
         if (l.byReference()) {
             return java.util.Optional.ofNullable(options.references().get(l.reference()));
