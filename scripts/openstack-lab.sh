@@ -6,7 +6,11 @@
 #                                                    install the packages if missing, wipe DIR, start the lab; with
 #                                                    a Ceph lab (scripts/ceph-lab.sh) in CDIR, Glance RegionOne gets
 #                                                    an rbd store "ceph" on its pool images, as client.glance,
-#                                                    and show_multiple_locations = True
+#                                                    an s3 store "objects" on its radosgw (the lab's S3 user, a
+#                                                    bucket of its own created on the first upload, images of
+#                                                    16 MiB and more written as multipart uploads of 10 MiB parts;
+#                                                    python3-boto3 installed if missing) and
+#                                                    show_multiple_locations = True
 #   scripts/openstack-lab.sh env [--dir DIR]         export lines: eval "$(scripts/openstack-lab.sh env)"
 #   scripts/openstack-lab.sh ferry-conf [--dir DIR] [FILE]
 #                                                    write a Ferry config for RegionThree (default DIR/ferry/ferry.conf)
@@ -89,6 +93,7 @@ load_settings() {
     FERRY_PORT=${FERRY_LAB_FERRY_PORT:-9494}
     CEPH_DIR=${CEPH_DIR_ARG:-${FERRY_LAB_CEPH_DIR:-}}
     [[ -z "$CEPH_DIR" || "$CEPH_DIR" == /* ]] || CEPH_DIR="$PWD/$CEPH_DIR"
+    GLANCE1_S3_BUCKET=""
     if [[ "$from_file" == 1 && -f "$DIR/lab.env" ]]; then
         # shellcheck disable=SC1091
         source "$DIR/lab.env"
@@ -295,6 +300,7 @@ write_lab_env() {
         echo "GLANCE2_PORT=$GLANCE2_PORT"
         echo "FERRY_PORT=$FERRY_PORT"
         echo "CEPH_DIR=$(shq "$CEPH_DIR")"
+        echo "GLANCE1_S3_BUCKET=$(shq "$GLANCE1_S3_BUCKET")"
     } >"$DIR/lab.env"
     chmod 600 "$DIR/lab.env"
 }
@@ -351,6 +357,36 @@ store_description = Ceph RBD store of RegionOne
 RBD
 }
 
+# add_s3_store CONF: glance_store's s3 driver as store "objects" on the Ceph lab's radosgw in CEPH_DIR, with the
+# lab's S3 user and the bucket GLANCE1_S3_BUCKET (unique per `up`: labs in other directories may share the radosgw),
+# which Glance creates on its first upload. Images of 16 MiB and more go up as multipart uploads, so that an interop
+# test of some tens of MiB exercises Glance's multipart path. Path-style addressing: radosgw on 127.0.0.1 has no
+# bucket host names. Zed writes the keys into every location (s3://<access>:<secret>@<host>/<bucket>/<id>).
+add_s3_store() {
+    local conf=$1 ceph_env
+    ceph_env=$(bash "$ROOT/scripts/ceph-lab.sh" env --dir "$CEPH_DIR") \
+        || { echo "no Ceph lab in $CEPH_DIR (scripts/ceph-lab.sh up --dir $CEPH_DIR)" >&2; return 1; }
+    local FERRY_S3_ENDPOINT FERRY_S3_ACCESS_KEY FERRY_S3_SECRET_KEY
+    eval "$(grep -E '^export FERRY_S3_(ENDPOINT|ACCESS_KEY|SECRET_KEY)=' <<<"$ceph_env" | sed 's/^export //')"
+    [[ -n "${FERRY_S3_ENDPOINT:-}" ]] || { echo "the Ceph lab in $CEPH_DIR has no radosgw" >&2; return 1; }
+    sed -i 's/^\(enabled_backends = .*fast:file\), web:http$/\1, objects:s3, web:http/' "$conf"
+    grep -q '^enabled_backends = .*objects:s3' "$conf" || { echo "cannot add the s3 store to $conf" >&2; return 1; }
+    cat >>"$conf" <<S3
+
+[objects]
+s3_store_host = $FERRY_S3_ENDPOINT
+s3_store_access_key = $FERRY_S3_ACCESS_KEY
+s3_store_secret_key = $FERRY_S3_SECRET_KEY
+s3_store_bucket = $GLANCE1_S3_BUCKET
+s3_store_create_bucket_on_put = True
+s3_store_bucket_url_format = path
+s3_store_large_object_size = 16
+s3_store_large_object_chunk_size = 10
+store_description = radosgw S3 store of RegionOne
+S3
+    chmod 600 "$conf"
+}
+
 # prepare_glance NAME: config, paste ini, database (WAL), metadefs. Output into DIR/log/NAME-setup.log.
 prepare_glance() {
     local name=$1 g="$DIR/$1" setup="$DIR/log/$1-setup.log"
@@ -363,6 +399,7 @@ prepare_glance() {
         PASSWORD_OSLO="${PASSWORD//\$/\$\$}"
     if [[ "$name" == glance1 && -n "$CEPH_DIR" ]]; then
         add_rbd_store "$g/glance-api.conf" || return 1
+        add_s3_store "$g/glance-api.conf" || return 1
     fi
     cp /etc/glance/glance-api-paste.ini "$g/glance-api-paste.ini"
     run_logged "$setup" glance-manage --config-file "$g/glance-api.conf" db_sync || return 1
@@ -399,6 +436,10 @@ do_up() {
     done
     rm -rf -- "$DIR"
     mkdir -p "$DIR/run" "$DIR/log"
+    if [[ -n "$CEPH_DIR" ]]; then
+        PACKAGES+=(python3-boto3)   # glance_store's s3 driver imports boto3
+        GLANCE1_S3_BUCKET="glance-regionone-$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
+    fi
     mkdir -p -m 700 "$ks" "$ks/fernet-keys" "$ks/credential-keys"
     touch "$DIR/$MARKER"
     install_packages
@@ -484,6 +525,8 @@ do_env() {
     done
     if [[ -n "${CEPH_DIR:-}" ]]; then
         printf 'export FERRY_LAB_CEPH_DIR=%s\nexport FERRY_LAB_GLANCE1_RBD_STORE=ceph\n' "$(shq "$CEPH_DIR")"
+        printf 'export FERRY_LAB_GLANCE1_S3_STORE=objects\nexport FERRY_LAB_GLANCE1_S3_BUCKET=%s\n' \
+            "$(shq "$GLANCE1_S3_BUCKET")"
     fi
 }
 
