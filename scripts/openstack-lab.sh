@@ -15,7 +15,8 @@
 #   scripts/openstack-lab.sh ferry-conf [--dir DIR] [FILE]
 #                                                    write a Ferry config for RegionThree (default DIR/ferry/ferry.conf)
 #   scripts/openstack-lab.sh status [--dir DIR]      which lab processes run (exit 0: all of them, 3: not all)
-#   scripts/openstack-lab.sh down [--dir DIR]        stop the processes `up` started (idempotent)
+#   scripts/openstack-lab.sh down [--dir DIR]        stop the processes `up` started and remove Glance RegionOne's
+#                                                    s3 bucket (idempotent)
 #
 # DIR defaults to ${FERRY_LAB_DIR:-/tmp/ferry-lab}. The lab:
 #   Keystone  http://127.0.0.1:5000 (uwsgi, fernet, sqlite WAL), identity endpoints in RegionOne
@@ -182,6 +183,7 @@ do_down() {
         done
     done
     ((${#targets[@]} == 0)) || kill_trees "${targets[@]}"
+    remove_glance_bucket
     # someone else's listener is left alone (and does not make `down` fail: it stays idempotent)
     for name in "${COMPONENTS[@]}"; do
         port=$(component_port "$name")
@@ -189,6 +191,22 @@ do_down() {
             log "WARNING: port $port is still in use by something this script did not start: pid $(port_listeners "$port" | tr '\n' ' ')"
         fi
     done
+}
+
+# remove_glance_bucket: the bucket of Glance RegionOne's s3 store, with what is left in it, once Glance is stopped
+# (it lives on in the Ceph lab, which other labs share, after this lab's directory is gone). Never fails `down`.
+remove_glance_bucket() {
+    [[ -n "${GLANCE1_S3_BUCKET:-}" && -n "${CEPH_DIR:-}" ]] || return 0
+    local ceph_env
+    if ! ceph_env=$(bash "$ROOT/scripts/ceph-lab.sh" env --dir "$CEPH_DIR" 2>/dev/null); then
+        log "no Ceph lab in $CEPH_DIR any more: bucket $GLANCE1_S3_BUCKET left alone"
+        return 0
+    fi
+    if (eval "$ceph_env"; timeout 120 "$PY" "$LAB_SRC/remove_bucket.py" "$GLANCE1_S3_BUCKET") >/dev/null 2>&1; then
+        log "removed bucket $GLANCE1_S3_BUCKET of Glance RegionOne's s3 store"
+    else
+        log "WARNING: could not remove bucket $GLANCE1_S3_BUCKET (is radosgw at the Ceph lab in $CEPH_DIR up?)"
+    fi
 }
 
 # start NAME LOGFILE CMD...: runs CMD as its own session (so its process group can be stopped as a whole)
