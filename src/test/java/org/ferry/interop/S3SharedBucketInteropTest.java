@@ -64,6 +64,9 @@ class S3SharedBucketInteropTest {
         bucket = lab.glanceOneS3Bucket();
         ferry = lab.startFerry(work, c -> {
             TestFerry.section(c, "DEFAULT").merge("enabled_backends", STORE + ":s3", (a, b) -> b + ", " + a);
+            // the image view then shows locations and direct_url too: all of them must hide Glance's keys
+            TestFerry.section(c, "DEFAULT").putAll(Map.of("show_multiple_locations", "True",
+                    "show_image_direct_url", "True"));
             TestFerry.section(c, STORE).putAll(Map.of("s3_store_host", s3.endpoint(), "s3_store_access_key",
                     s3.accessKey(), "s3_store_secret_key", s3.secretKey(), "s3_store_bucket", bucket,
                     "s3_store_create_bucket_on_put", "True", "s3_store_large_object_size", "16",
@@ -172,6 +175,9 @@ class S3SharedBucketInteropTest {
         assertEquals(1, listed.size(), shown);
         String url = listed.get(0).path("url").asText();
         assertTrue(url.equals("s3://***@" + shared) || url.equals("s3://" + shared), url);
+        JsonNode view = lab.image(ferryUrl, admin, id);
+        assertEquals(url, view.path("direct_url").asText(), view.toString());
+        assertEquals(url, view.path("locations").path(0).path("url").asText(), view.toString());
         for (Token t : List.of(service, admin)) {
             noCredentials(lab.get(ferryUrl + "/v2/images/" + id, t).expect(200, "show image").body(), "image view");
             noCredentials(lab.get(ferryUrl + "/v2/images?id=" + id, t).expect(200, "list").body(), "image list");
