@@ -6,7 +6,11 @@
 #                                                    install the packages if missing, wipe DIR, start the lab; with
 #                                                    a Ceph lab (scripts/ceph-lab.sh) in CDIR, Glance RegionOne gets
 #                                                    an rbd store "ceph" on its pool images, as client.glance,
-#                                                    and show_multiple_locations = True; with a Swift lab
+#                                                    an s3 store "objects" on its radosgw (the lab's S3 user, a
+#                                                    bucket of its own created on the first upload, images of
+#                                                    16 MiB and more written as multipart uploads of 10 MiB parts;
+#                                                    python3-boto3 installed if missing) and
+#                                                    show_multiple_locations = True; with a Swift lab
 #                                                    (scripts/swift-lab.sh, tempauth) in SDIR, a swift store
 #                                                    "swift": container glance-regionone (made on the first put) of
 #                                                    the lab's account test, reference ref1 of DIR/glance1/
@@ -15,7 +19,8 @@
 #   scripts/openstack-lab.sh ferry-conf [--dir DIR] [FILE]
 #                                                    write a Ferry config for RegionThree (default DIR/ferry/ferry.conf)
 #   scripts/openstack-lab.sh status [--dir DIR]      which lab processes run (exit 0: all of them, 3: not all)
-#   scripts/openstack-lab.sh down [--dir DIR]        stop the processes `up` started (idempotent)
+#   scripts/openstack-lab.sh down [--dir DIR]        stop the processes `up` started and remove Glance RegionOne's
+#                                                    s3 bucket (idempotent)
 #
 # DIR defaults to ${FERRY_LAB_DIR:-/tmp/ferry-lab}. The lab:
 #   Keystone  http://127.0.0.1:5000 (uwsgi, fernet, sqlite WAL), identity endpoints in RegionOne
@@ -98,6 +103,7 @@ load_settings() {
     [[ -z "$CEPH_DIR" || "$CEPH_DIR" == /* ]] || CEPH_DIR="$PWD/$CEPH_DIR"
     SWIFT_DIR=${SWIFT_DIR_ARG:-${FERRY_LAB_SWIFT_DIR:-}}
     [[ -z "$SWIFT_DIR" || "$SWIFT_DIR" == /* ]] || SWIFT_DIR="$PWD/$SWIFT_DIR"
+    GLANCE1_S3_BUCKET=""
     if [[ "$from_file" == 1 && -f "$DIR/lab.env" ]]; then
         # shellcheck disable=SC1091
         source "$DIR/lab.env"
@@ -186,6 +192,7 @@ do_down() {
         done
     done
     ((${#targets[@]} == 0)) || kill_trees "${targets[@]}"
+    remove_glance_bucket
     # someone else's listener is left alone (and does not make `down` fail: it stays idempotent)
     for name in "${COMPONENTS[@]}"; do
         port=$(component_port "$name")
@@ -193,6 +200,22 @@ do_down() {
             log "WARNING: port $port is still in use by something this script did not start: pid $(port_listeners "$port" | tr '\n' ' ')"
         fi
     done
+}
+
+# remove_glance_bucket: the bucket of Glance RegionOne's s3 store, with what is left in it, once Glance is stopped
+# (it lives on in the Ceph lab, which other labs share, after this lab's directory is gone). Never fails `down`.
+remove_glance_bucket() {
+    [[ -n "${GLANCE1_S3_BUCKET:-}" && -n "${CEPH_DIR:-}" ]] || return 0
+    local ceph_env
+    if ! ceph_env=$(bash "$ROOT/scripts/ceph-lab.sh" env --dir "$CEPH_DIR" 2>/dev/null); then
+        log "no Ceph lab in $CEPH_DIR any more: bucket $GLANCE1_S3_BUCKET left alone"
+        return 0
+    fi
+    if (eval "$ceph_env"; timeout 120 "$PY" "$LAB_SRC/remove_bucket.py" "$GLANCE1_S3_BUCKET") >/dev/null 2>&1; then
+        log "removed bucket $GLANCE1_S3_BUCKET of Glance RegionOne's s3 store"
+    else
+        log "WARNING: could not remove bucket $GLANCE1_S3_BUCKET (is radosgw at the Ceph lab in $CEPH_DIR up?)"
+    fi
 }
 
 # start NAME LOGFILE CMD...: runs CMD as its own session (so its process group can be stopped as a whole)
@@ -305,6 +328,7 @@ write_lab_env() {
         echo "FERRY_PORT=$FERRY_PORT"
         echo "CEPH_DIR=$(shq "$CEPH_DIR")"
         echo "SWIFT_DIR=$(shq "$SWIFT_DIR")"
+        echo "GLANCE1_S3_BUCKET=$(shq "$GLANCE1_S3_BUCKET")"
     } >"$DIR/lab.env"
     chmod 600 "$DIR/lab.env"
 }
@@ -407,6 +431,36 @@ store_description = Swift store of RegionOne
 SWIFT
 }
 
+# add_s3_store CONF: glance_store's s3 driver as store "objects" on the Ceph lab's radosgw in CEPH_DIR, with the
+# lab's S3 user and the bucket GLANCE1_S3_BUCKET (unique per `up`: labs in other directories may share the radosgw),
+# which Glance creates on its first upload. Images of 16 MiB and more go up as multipart uploads, so that an interop
+# test of some tens of MiB exercises Glance's multipart path. Path-style addressing: radosgw on 127.0.0.1 has no
+# bucket host names. Zed writes the keys into every location (s3://<access>:<secret>@<host>/<bucket>/<id>).
+add_s3_store() {
+    local conf=$1 ceph_env
+    ceph_env=$(bash "$ROOT/scripts/ceph-lab.sh" env --dir "$CEPH_DIR") \
+        || { echo "no Ceph lab in $CEPH_DIR (scripts/ceph-lab.sh up --dir $CEPH_DIR)" >&2; return 1; }
+    local FERRY_S3_ENDPOINT FERRY_S3_ACCESS_KEY FERRY_S3_SECRET_KEY
+    eval "$(grep -E '^export FERRY_S3_(ENDPOINT|ACCESS_KEY|SECRET_KEY)=' <<<"$ceph_env" | sed 's/^export //')"
+    [[ -n "${FERRY_S3_ENDPOINT:-}" ]] || { echo "the Ceph lab in $CEPH_DIR has no radosgw" >&2; return 1; }
+    sed -i 's/^\(enabled_backends = .*fast:file\), web:http$/\1, objects:s3, web:http/' "$conf"
+    grep -q '^enabled_backends = .*objects:s3' "$conf" || { echo "cannot add the s3 store to $conf" >&2; return 1; }
+    cat >>"$conf" <<S3
+
+[objects]
+s3_store_host = $FERRY_S3_ENDPOINT
+s3_store_access_key = $FERRY_S3_ACCESS_KEY
+s3_store_secret_key = $FERRY_S3_SECRET_KEY
+s3_store_bucket = $GLANCE1_S3_BUCKET
+s3_store_create_bucket_on_put = True
+s3_store_bucket_url_format = path
+s3_store_large_object_size = 16
+s3_store_large_object_chunk_size = 10
+store_description = radosgw S3 store of RegionOne
+S3
+    chmod 600 "$conf"
+}
+
 # prepare_glance NAME: config, paste ini, database (WAL), metadefs. Output into DIR/log/NAME-setup.log.
 prepare_glance() {
     local name=$1 g="$DIR/$1" setup="$DIR/log/$1-setup.log"
@@ -419,6 +473,7 @@ prepare_glance() {
         PASSWORD_OSLO="${PASSWORD//\$/\$\$}"
     if [[ "$name" == glance1 && -n "$CEPH_DIR" ]]; then
         add_rbd_store "$g/glance-api.conf" || return 1
+        add_s3_store "$g/glance-api.conf" || return 1
     fi
     if [[ "$name" == glance1 && -n "$SWIFT_DIR" ]]; then
         add_swift_store "$g/glance-api.conf" || return 1
@@ -458,6 +513,10 @@ do_up() {
     done
     rm -rf -- "$DIR"
     mkdir -p "$DIR/run" "$DIR/log"
+    if [[ -n "$CEPH_DIR" ]]; then
+        PACKAGES+=(python3-boto3)   # glance_store's s3 driver imports boto3
+        GLANCE1_S3_BUCKET="glance-regionone-$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
+    fi
     mkdir -p -m 700 "$ks" "$ks/fernet-keys" "$ks/credential-keys"
     touch "$DIR/$MARKER"
     install_packages
@@ -543,6 +602,8 @@ do_env() {
     done
     if [[ -n "${CEPH_DIR:-}" ]]; then
         printf 'export FERRY_LAB_CEPH_DIR=%s\nexport FERRY_LAB_GLANCE1_RBD_STORE=ceph\n' "$(shq "$CEPH_DIR")"
+        printf 'export FERRY_LAB_GLANCE1_S3_STORE=objects\nexport FERRY_LAB_GLANCE1_S3_BUCKET=%s\n' \
+            "$(shq "$GLANCE1_S3_BUCKET")"
     fi
     if [[ -n "${SWIFT_DIR:-}" ]]; then
         printf 'export FERRY_LAB_SWIFT_DIR=%s\nexport FERRY_LAB_GLANCE1_SWIFT_STORE=swift\n' "$(shq "$SWIFT_DIR")"

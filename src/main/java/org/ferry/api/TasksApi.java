@@ -17,6 +17,7 @@ import org.ferry.catalog.TaskListQuery;
 import org.ferry.catalog.TaskRepository;
 import org.ferry.flow.ImportService;
 import org.ferry.remote.UriFilter;
+import org.ferry.store.LocationUrls;
 import org.ferry.store.StoreRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -161,7 +162,7 @@ public final class TasksApi {
     /** The stub with what only a single task's view carries: input, result, message and who asked. */
     static ObjectNode full(Task t) {
         ObjectNode o = stub(t);
-        o.set("input", json(t.input()));
+        o.set("input", input(t));
         o.set("result", json(t.result()));
         o.put("message", t.message());
         if (t.imageId() != null) {
@@ -190,7 +191,7 @@ public final class TasksApi {
         o.put("updated_at", RAW_TIME.format(t.updatedAt()));
         o.putNull("deleted_at");
         o.put("deleted", false);
-        o.set("input", json(t.input()));
+        o.set("input", input(t));
         o.set("result", json(t.result()));
         o.put("message", t.message());
         return o;
@@ -201,6 +202,18 @@ public final class TasksApi {
         params.forEach((k, v) -> j.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "="
                 + URLEncoder.encode(v, StandardCharsets.UTF_8)));
         return j.toString();
+    }
+
+    /**
+     * The task's input as shown: a location import keeps the URL it was given, which may carry an s3 store's keys
+     * (Glance's form), because the task reads it from there; the view hides them as every other answer does.
+     */
+    private static JsonNode input(Task t) {
+        JsonNode in = json(t.input());
+        if (in instanceof ObjectNode o && o.path("loc_url").isTextual()) {
+            o.put("loc_url", LocationUrls.shown(o.get("loc_url").asText()));
+        }
+        return in;
     }
 
     private static JsonNode json(String s) {

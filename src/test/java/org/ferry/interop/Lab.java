@@ -142,6 +142,20 @@ final class Lab {
         return java.util.Optional.ofNullable(env.get("FERRY_LAB_GLANCE1_SWIFT_STORE"));
     }
 
+    /** Glance RegionOne's s3 store on the Ceph lab's radosgw (openstack-lab.sh up --ceph-dir), or empty. */
+    java.util.Optional<String> glanceOneS3Store() {
+        return java.util.Optional.ofNullable(env.get("FERRY_LAB_GLANCE1_S3_STORE"));
+    }
+
+    /** The bucket of Glance RegionOne's s3 store (unique to the lab's last {@code up}). */
+    String glanceOneS3Bucket() {
+        String b = env.get("FERRY_LAB_GLANCE1_S3_BUCKET");
+        if (b == null || b.isBlank()) {
+            fail("openstack-lab.sh env names an s3 store of RegionOne but no FERRY_LAB_GLANCE1_S3_BUCKET");
+        }
+        return b;
+    }
+
     TestFerry startFerry(Path work) throws IOException {
         return startFerry(work, sections -> { });
     }

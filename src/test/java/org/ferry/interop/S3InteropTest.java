@@ -35,12 +35,13 @@ class S3InteropTest {
     static Path work;
     static Lab lab;
     static TestFerry ferry;
+    static TestS3 s3;
     static final List<String[]> cleanup = new ArrayList<>();   // {base url, image id}
 
     @BeforeAll
     static void start() throws Exception {
         lab = Lab.get();
-        TestS3 s3 = TestS3.lab();
+        s3 = TestS3.lab();
         ferry = lab.startFerry(work, c -> {
             TestFerry.section(c, "DEFAULT").merge("enabled_backends", "s3:s3", (a, b) -> b + ", " + a);
             TestFerry.section(c, "s3").putAll(Map.of("s3_store_host", s3.endpoint(), "s3_store_access_key",
@@ -51,6 +52,18 @@ class S3InteropTest {
 
     @AfterAll
     static void stop() {
+        try {
+            deleteImages();
+        } finally {
+            if (s3 != null) {
+                // every image was deleted through the API, so the bucket must be empty: anything found is a leak
+                List<String> left = s3.removeBucket(BUCKET);
+                assertEquals(List.of(), left, "objects or uploads left in bucket " + BUCKET);
+            }
+        }
+    }
+
+    private static void deleteImages() {
         if (lab != null) {
             for (String[] c : cleanup) {
                 try {

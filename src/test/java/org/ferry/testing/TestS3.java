@@ -6,8 +6,13 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -43,6 +48,28 @@ public record TestS3(String endpoint, String accessKey, String secretKey) {
                 .forcePathStyle(true).requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey,
                         secretKey))).build();
+    }
+
+    /**
+     * Removes {@code bucket} with whatever is still in it, and says what that was: the keys of objects and of
+     * unfinished multipart uploads ({@code upload:<key>}); empty when the bucket was empty or never made.
+     */
+    public List<String> removeBucket(String bucket) {
+        List<String> left = new ArrayList<>();
+        try (S3Client c = client()) {
+            for (MultipartUpload u : c.listMultipartUploadsPaginator(r -> r.bucket(bucket)).uploads()) {
+                left.add("upload:" + u.key());
+                c.abortMultipartUpload(r -> r.bucket(bucket).key(u.key()).uploadId(u.uploadId()));
+            }
+            for (S3Object o : c.listObjectsV2Paginator(r -> r.bucket(bucket)).contents()) {
+                left.add(o.key());
+                c.deleteObject(r -> r.bucket(bucket).key(o.key()));
+            }
+            c.deleteBucket(r -> r.bucket(bucket));
+        } catch (NoSuchBucketException e) {
+            // never made
+        }
+        return left;
     }
 
     private static String env(String name) {

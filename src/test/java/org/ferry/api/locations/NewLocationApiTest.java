@@ -114,6 +114,24 @@ class NewLocationApiTest {
     }
 
     @Test
+    void credentialsInALocationNeverShowInTheTaskOrTheLocations() {
+        // Glance writes an s3 store's keys into the URL; an http URL with user information stands in for it here
+        String withKeys = url.replaceFirst("^http://", "http://vol-user:vol-secret@");
+        String id = owner.createRaw("\"name\":\"volume-with-keys\"");
+        accepted(cinder.post(locations(id), body(withKeys, null, null)));
+        awaitStatus(owner, id, "active");
+        String shown = url.replaceFirst("^http://", "http://***@");
+        JsonNode task = awaitTask(cinder, id);
+        assertEquals("success", task.get("status").asText(), task.toString());
+        assertEquals(shown, task.get("input").get("loc_url").asText());
+        TestResponse one = admin.get("/v2/tasks/" + task.get("id").asText());
+        assertEquals(200, one.status(), one.text());
+        assertFalse(one.text().contains("vol-secret"), one.text());
+        TestResponse locs = cinder.get(locations(id));
+        assertEquals(shown, locs.json().get(0).get("url").asText(), locs.text());
+    }
+
+    @Test
     void serviceAddsAnHttpLocationAndTheHashFollows() {
         String id = owner.createRaw("\"name\":\"volume-upload\"");
         accepted(cinder.post(locations(id), body(url, null, null)));
