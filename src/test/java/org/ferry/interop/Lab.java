@@ -241,6 +241,43 @@ final class Lab {
     record Token(String id, String userId, String projectId) {
     }
 
+    /**
+     * The images a test class made in Ferry or Glance, deleted as admin when it ends (best effort: the labs are
+     * wiped by their next {@code up}). Deleted in the order made: an image whose location is another's data goes
+     * after the one that owns the data.
+     */
+    static final class MadeImages {
+        private final List<String[]> made = new java.util.ArrayList<>();   // {base url, image id}
+
+        /** A raw/bare image named {@code name} in {@code base}, made by {@code token}'s user. */
+        String raw(Lab lab, String base, Token token, String name) {
+            Map<String, Object> fields = new java.util.LinkedHashMap<>();
+            fields.put("name", name);
+            fields.put("disk_format", "raw");
+            fields.put("container_format", "bare");
+            return create(lab, base, token, fields);
+        }
+
+        String create(Lab lab, String base, Token token, Map<String, Object> fields) {
+            String id = lab.createImage(base, token, fields);
+            made.add(new String[] {base, id});
+            return id;
+        }
+
+        void deleteAll(Lab lab) {
+            if (lab == null) {
+                return;
+            }
+            for (String[] c : made) {
+                try {
+                    lab.call("DELETE", c[0] + "/v2/images/" + c[1], lab.admin(), null);
+                } catch (RuntimeException e) {
+                    // best effort: the labs are wiped by their next `up`
+                }
+            }
+        }
+    }
+
     // --- HTTP ---------------------------------------------------------------------------------------------------
 
     record Resp(int status, Map<String, List<String>> headers, String body) {

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+
+
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -36,7 +36,7 @@ class S3InteropTest {
     static Lab lab;
     static TestFerry ferry;
     static TestS3 s3;
-    static final List<String[]> cleanup = new ArrayList<>();   // {base url, image id}
+    static final Lab.MadeImages made = new Lab.MadeImages();
 
     @BeforeAll
     static void start() throws Exception {
@@ -64,28 +64,14 @@ class S3InteropTest {
     }
 
     private static void deleteImages() {
-        if (lab != null) {
-            for (String[] c : cleanup) {
-                try {
-                    lab.call("DELETE", c[0] + "/v2/images/" + c[1], lab.admin(), null);
-                } catch (RuntimeException e) {
-                    // best effort: the labs are wiped by their next `up`
-                }
-            }
-        }
+        made.deleteAll(lab);
         if (ferry != null) {
             ferry.close();
         }
     }
 
     static String create(String base, Token token, String name) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("name", name);
-        fields.put("disk_format", "raw");
-        fields.put("container_format", "bare");
-        String id = lab.createImage(base, token, fields);
-        cleanup.add(new String[] {base, id});
-        return id;
+        return made.raw(lab, base, token, name);
     }
 
     @Test

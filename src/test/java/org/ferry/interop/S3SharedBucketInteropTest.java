@@ -18,8 +18,8 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+
+
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,7 +48,7 @@ class S3SharedBucketInteropTest {
     static TestS3 s3;
     static String bucket;
     static TestFerry ferry;
-    static final List<String[]> cleanup = new ArrayList<>();   // {base url, image id}
+    static final Lab.MadeImages made = new Lab.MadeImages();
 
     @BeforeAll
     static void start() throws Exception {
@@ -76,28 +76,14 @@ class S3SharedBucketInteropTest {
 
     @AfterAll
     static void stop() {
-        if (lab != null) {
-            for (String[] c : cleanup) {
-                try {
-                    lab.call("DELETE", c[0] + "/v2/images/" + c[1], lab.admin(), null);
-                } catch (RuntimeException e) {
-                    // best effort: the labs are wiped by their next `up`
-                }
-            }
-        }
+        made.deleteAll(lab);
         if (ferry != null) {
             ferry.close();
         }
     }
 
     static String create(String base, Token token, String name) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("name", name);
-        fields.put("disk_format", "raw");
-        fields.put("container_format", "bare");
-        String id = lab.createImage(base, token, fields);
-        cleanup.add(new String[] {base, id});
-        return id;
+        return made.raw(lab, base, token, name);
     }
 
     /** An active image in {@code base}'s s3 store, uploaded by the demo user; its object is in the shared bucket. */

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+
+
 import java.util.List;
 import java.util.Map;
 
@@ -41,7 +41,7 @@ class SwiftInteropTest {
     static Lab lab;
     static TestSwift swift;
     static TestFerry ferry;
-    static final List<String[]> cleanup = new ArrayList<>();   // {base url, image id}
+    static final Lab.MadeImages made = new Lab.MadeImages();
 
     @BeforeAll
     static void start() throws Exception {
@@ -68,28 +68,14 @@ class SwiftInteropTest {
 
     @AfterAll
     static void stop() {
-        if (lab != null) {
-            for (String[] c : cleanup) {
-                try {
-                    lab.call("DELETE", c[0] + "/v2/images/" + c[1], lab.admin(), null);
-                } catch (RuntimeException e) {
-                    // best effort: the labs are wiped by their next `up`
-                }
-            }
-        }
+        made.deleteAll(lab);
         if (ferry != null) {
             ferry.close();
         }
     }
 
     static String create(String base, Token token, String name) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("name", name);
-        fields.put("disk_format", "raw");
-        fields.put("container_format", "bare");
-        String id = lab.createImage(base, token, fields);
-        cleanup.add(new String[] {base, id});
-        return id;
+        return made.raw(lab, base, token, name);
     }
 
     /** An active image in {@code base}'s store {@code swift}, uploaded by the demo user. */

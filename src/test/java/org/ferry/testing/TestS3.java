@@ -40,6 +40,23 @@ public record TestS3(String endpoint, String accessKey, String secretKey) {
     }
 
     /**
+     * Swift's s3api in the Swift lab ({@code scripts/swift-lab.sh}, tempauth's keys), a second S3 implementation.
+     * Unset, a test is skipped on a developer's machine but fails under CI.
+     */
+    public static TestS3 swiftS3Api() {
+        String endpoint = System.getenv("FERRY_SWIFT_S3_ENDPOINT");
+        if (endpoint == null || endpoint.isBlank()) {
+            if (System.getenv("CI") != null) {
+                fail("FERRY_SWIFT_S3_ENDPOINT is not set but CI is: run the suite with scripts/test.sh, which starts "
+                        + "the Swift lab and sets it.");
+            }
+            Assumptions.abort("FERRY_SWIFT_S3_ENDPOINT is not set: Swift s3api test skipped "
+                    + "(eval \"$(bash scripts/swift-lab.sh env)\")");
+        }
+        return new TestS3(endpoint, env("FERRY_SWIFT_S3_ACCESS_KEY"), env("FERRY_SWIFT_S3_SECRET_KEY"));
+    }
+
+    /**
      * A plain SDK client on the lab, for the tests' own set-up and checks: path-style, and checksums only where S3
      * requires them (radosgw 16 refuses the SDK's default trailing checksums, docs/s3-client-choice.md).
      */

@@ -7,7 +7,10 @@ import org.ferry.store.Store;
 import org.ferry.store.StoreInUseException;
 import org.ferry.store.StoreSettings;
 import org.ferry.store.StoreWrite;
+import org.ferry.testing.StoreIo;
 import org.ferry.testing.TestCeph;
+import static org.ferry.testing.StoreIo.random;
+import static org.ferry.testing.StoreIo.read;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,27 +78,8 @@ class RbdStoreTest {
         return id;
     }
 
-    private static byte[] random(int size, long seed) {
-        byte[] b = new byte[size];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
 
-    /** Writes in odd-sized pieces, so chunk boundaries fall inside the caller's buffers. */
-    private static void writeAll(StoreWrite w, byte[] data) throws IOException {
-        for (int at = 0; at < data.length; ) {
-            int n = Math.min(100_003, data.length - at);
-            w.channel().write(ByteBuffer.wrap(data, at, n));
-            at += n;
-        }
-    }
 
-    private byte[] read(Store s, String url, long skip) throws IOException {
-        try (Store.StoreData d = s.open(url); InputStream in = d.stream()) {
-            in.skipNBytes(skip);
-            return in.readAllBytes();
-        }
-    }
 
     private JsonNode info(String spec) throws IOException {
         return JSON.readTree(ceph.rbd("info", "--format", "json", spec));
@@ -107,7 +91,7 @@ class RbdStoreTest {
         byte[] data = random(5 * MIB + 12345, 1);
         String url;
         try (StoreWrite w = store.beginWrite(id, data.length)) {
-            writeAll(w, data);
+            StoreIo.writeAll(w, data, 100_003);
             url = w.commit();
         }
         assertEquals("rbd://" + ceph.fsid() + "/" + ceph.pool() + "/" + id + "/snap", url);
@@ -136,7 +120,7 @@ class RbdStoreTest {
         byte[] data = random(7 * MIB + 1, 2);
         String url;
         try (StoreWrite w = store.beginWrite(id, -1)) {
-            writeAll(w, data);
+            StoreIo.writeAll(w, data, 100_003);
             url = w.commit();
         }
         assertEquals(data.length, info(ceph.pool() + "/" + id).get("size").asLong());
@@ -163,11 +147,11 @@ class RbdStoreTest {
         System.arraycopy(random(MIB, 3), 0, data, 2 * MIB, MIB);
         String thinUrl;
         try (StoreWrite w = thin.beginWrite(thinId, -1)) {
-            writeAll(w, data);
+            StoreIo.writeAll(w, data, 100_003);
             thinUrl = w.commit();
         }
         try (StoreWrite w = store.beginWrite(thickId, -1)) {
-            writeAll(w, data);
+            StoreIo.writeAll(w, data, 100_003);
             w.commit();
         }
         assertArrayEquals(data, read(thin, thinUrl, 0), "skipped chunks read back as zeros");
@@ -192,7 +176,7 @@ class RbdStoreTest {
     void anAbortedWriteLeavesNoImage() throws Exception {
         String id = newId();
         try (StoreWrite w = store.beginWrite(id, 4 * MIB)) {
-            writeAll(w, random(3 * MIB, 4));
+            StoreIo.writeAll(w, random(3 * MIB, 4), 100_003);
             assertTrue(ceph.images(ceph.pool()).contains(id));
             w.abort();
         }
@@ -228,7 +212,7 @@ class RbdStoreTest {
         crashWhileWriting(crashed, 3);
         ceph.rbd("create", "--size", "1M", ceph.pool() + "/" + foreign); // another service's image in the pool
         try (StoreWrite w = store.beginWrite(done, MIB)) {
-            writeAll(w, random(MIB, 6));
+            StoreIo.writeAll(w, random(MIB, 6), 100_003);
             w.commit();
         }
         List<String> unfinished = store.unfinishedWrites();
@@ -267,7 +251,7 @@ class RbdStoreTest {
     void aLeftoverOfACrashedWriteIsReplacedByTheNextWriteButALiveWriteIsNot() throws Exception {
         String id = newId();
         StoreWrite live = store.beginWrite(id, -1);
-        writeAll(live, random(MIB, 7));
+        StoreIo.writeAll(live, random(MIB, 7), 100_003);
         RbdStore other = store(ceph.pool(), false, "ceph");
         IOException busy = assertThrows(IOException.class, () -> other.beginWrite(id, MIB));
         assertTrue(busy.getMessage().contains("still open by its writer"), busy.getMessage());
@@ -278,7 +262,7 @@ class RbdStoreTest {
         String url = Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
                 .ignoreException(StoreInUseException.class).until(() -> {
                     try (StoreWrite w = other.beginWrite(id, data.length)) {
-                        writeAll(w, data);
+                        StoreIo.writeAll(w, data, 100_003);
                         return w.commit();
                     }
                 }, u -> true);
@@ -328,7 +312,7 @@ class RbdStoreTest {
     void aCommittedImageIsNeverReplaced() throws Exception {
         String id = newId();
         try (StoreWrite w = store.beginWrite(id, MIB)) {
-            writeAll(w, random(MIB, 9));
+            StoreIo.writeAll(w, random(MIB, 9), 100_003);
             w.commit();
         }
         IOException e = assertThrows(IOException.class, () -> store.beginWrite(id, MIB));
@@ -341,7 +325,7 @@ class RbdStoreTest {
         String volume = newId();
         String url;
         try (StoreWrite w = store.beginWrite(id, 2 * MIB)) {
-            writeAll(w, random(2 * MIB, 10));
+            StoreIo.writeAll(w, random(2 * MIB, 10), 100_003);
             url = w.commit();
         }
         TestCeph.Result clone = ceph.rbdAsCinder("clone", ceph.pool() + "/" + id + "@snap",
@@ -384,7 +368,7 @@ class RbdStoreTest {
 
     private String write(Store s, String id, byte[] data) throws IOException {
         try (StoreWrite w = s.beginWrite(id, data.length)) {
-            writeAll(w, data);
+            StoreIo.writeAll(w, data, 100_003);
             return w.commit();
         }
     }

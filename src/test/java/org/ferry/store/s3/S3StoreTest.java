@@ -5,6 +5,10 @@ import org.ferry.store.Store;
 import org.ferry.store.StoreSettings;
 import org.ferry.store.StoreWrite;
 import org.ferry.testing.TestS3;
+import static org.ferry.testing.StoreIo.random;
+import static org.ferry.testing.StoreIo.read;
+import static org.ferry.testing.StoreIo.write;
+import static org.ferry.testing.StoreIo.writeAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +33,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The s3 store against the Ceph lab's radosgw (a real S3): one bucket per test, removed with all it holds. */
+/**
+ * The s3 store against the Ceph lab's radosgw (a real S3): one bucket per test, removed with all it holds.
+ * {@link S3StoreOnSwiftS3ApiTest} runs the same tests against Swift's s3api, a second S3 implementation.
+ */
 class S3StoreTest {
     private static final int MIB = 1 << 20;
 
@@ -40,10 +47,15 @@ class S3StoreTest {
 
     @BeforeEach
     void connect() {
-        lab = TestS3.lab();
+        lab = lab();
         bucket = "ferry-test-" + UUID.randomUUID().toString().substring(0, 8);
         store = store(bucket, true, 2);
         raw = lab.client();
+    }
+
+    /** The S3 the tests run against: radosgw; a subclass runs them against another implementation. */
+    TestS3 lab() {
+        return TestS3.lab();
     }
 
     private S3StoreOptions options(String b, boolean create, int threads) {
@@ -85,36 +97,9 @@ class S3StoreTest {
         return out;
     }
 
-    private static byte[] random(int size, long seed) {
-        byte[] b = new byte[size];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
 
-    /** Writes in uneven pieces, as the data movers do. */
-    private static void writeAll(StoreWrite w, byte[] data) throws IOException {
-        int off = 0;
-        int piece = 777_777;
-        while (off < data.length) {
-            int n = Math.min(piece, data.length - off);
-            w.channel().write(ByteBuffer.wrap(data, off, n));
-            off += n;
-        }
-    }
 
-    private static String write(Store s, String id, byte[] data, long expected) throws IOException {
-        try (StoreWrite w = s.beginWrite(id, expected)) {
-            writeAll(w, data);
-            return w.commit();
-        }
-    }
 
-    private static byte[] read(Store s, String url, long skip) throws IOException {
-        try (Store.StoreData d = s.open(url); InputStream in = d.stream()) {
-            in.skipNBytes(skip);
-            return in.readAllBytes();
-        }
-    }
 
     @Test
     void writesSmallAndLargeImagesAtGlancesLocationAndReadsThemWholeAndFromAnOffset() throws Exception {

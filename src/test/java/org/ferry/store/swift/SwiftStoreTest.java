@@ -9,6 +9,10 @@ import org.ferry.store.StoreWrite;
 import org.ferry.store.SwiftStoreOptions;
 import org.ferry.testing.CuttingProxy;
 import org.ferry.testing.TestSwift;
+import static org.ferry.testing.StoreIo.random;
+import static org.ferry.testing.StoreIo.read;
+import static org.ferry.testing.StoreIo.write;
+import static org.ferry.testing.StoreIo.writeAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,36 +89,9 @@ class SwiftStoreTest {
         }
     }
 
-    private static byte[] random(int size, long seed) {
-        byte[] b = new byte[size];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
 
-    /** Writes in uneven pieces, as the data movers do. */
-    private static void writeAll(StoreWrite w, byte[] data) throws IOException {
-        int off = 0;
-        int piece = 777_777;
-        while (off < data.length) {
-            int n = Math.min(piece, data.length - off);
-            w.channel().write(ByteBuffer.wrap(data, off, n));
-            off += n;
-        }
-    }
 
-    private static String write(Store s, String id, byte[] data, long expected) throws IOException {
-        try (StoreWrite w = s.beginWrite(id, expected)) {
-            writeAll(w, data);
-            return w.commit();
-        }
-    }
 
-    private static byte[] read(Store s, String url, long skip) throws IOException {
-        try (Store.StoreData d = s.open(url); InputStream in = d.stream()) {
-            in.skipNBytes(skip);
-            return in.readAllBytes();
-        }
-    }
 
     @Test
     void writesSmallAndSegmentedImagesAsGlanceAndReadsThemWholeAndFromAnOffset() throws Exception {
