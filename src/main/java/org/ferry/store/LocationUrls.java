@@ -30,4 +30,17 @@ public final class LocationUrls {
         }
         return url.substring(0, pathStart) + "***" + url.substring(at);
     }
+
+    /** The text without leading and trailing slashes (Glance strips them off a location's parts). */
+    public static String stripSlashes(String s) {
+        int from = 0;
+        int to = s.length();
+        while (from < to && s.charAt(from) == '/') {
+            from++;
+        }
+        while (to > from && s.charAt(to - 1) == '/') {
+            to--;
+        }
+        return s.substring(from, to);
+    }
 }

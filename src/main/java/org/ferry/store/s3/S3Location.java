@@ -1,5 +1,7 @@
 package org.ferry.store.s3;
 
+import org.ferry.store.LocationUrls;
+
 import java.util.Optional;
 
 /**
@@ -26,7 +28,7 @@ public record S3Location(String scheme, String host, String bucket, String key) 
         if (!scheme.equals("s3") && !scheme.equals("s3+http") && !scheme.equals("s3+https")) {
             return Optional.empty();
         }
-        String rest = strip(url.substring(sep + 3));
+        String rest = LocationUrls.stripSlashes(url.substring(sep + 3));
         int at = rest.lastIndexOf('@');
         if (at >= 0) {
             rest = rest.substring(at + 1); // credentials of Glance's form: never used, never shown
@@ -39,7 +41,7 @@ public record S3Location(String scheme, String host, String bucket, String key) 
         if (bucketStart <= 0) {
             return Optional.empty();
         }
-        String host = strip(rest.substring(0, bucketStart));
+        String host = LocationUrls.stripSlashes(rest.substring(0, bucketStart));
         String bucket = rest.substring(bucketStart + 1, keyStart);
         String key = rest.substring(keyStart + 1);
         if (host.isEmpty() || bucket.isEmpty() || key.isEmpty()) {
@@ -55,17 +57,5 @@ public record S3Location(String scheme, String host, String bucket, String key) 
     @Override
     public String toString() {
         return url();
-    }
-
-    private static String strip(String s) {
-        int from = 0;
-        int to = s.length();
-        while (from < to && s.charAt(from) == '/') {
-            from++;
-        }
-        while (to > from && s.charAt(to - 1) == '/') {
-            to--;
-        }
-        return s.substring(from, to);
     }
 }

@@ -1,5 +1,7 @@
 package org.ferry.store.swift;
 
+import org.ferry.store.LocationUrls;
+
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -52,7 +54,7 @@ public record SwiftLocation(String scheme, String reference, String user, String
             key = unescape(creds.substring(colon + 1));
             rest = rest.substring(at + 1);
         }
-        rest = strip(rest);
+        rest = LocationUrls.stripSlashes(rest);
         int objStart = rest.lastIndexOf('/');
         if (objStart <= 0) {
             return Optional.empty();
@@ -61,7 +63,7 @@ public record SwiftLocation(String scheme, String reference, String user, String
         if (containerStart <= 0) {
             return Optional.empty();
         }
-        String head = strip(rest.substring(0, containerStart));
+        String head = LocationUrls.stripSlashes(rest.substring(0, containerStart));
         String container = rest.substring(containerStart + 1, objStart);
         String object = rest.substring(objStart + 1);
         if (head.isEmpty() || container.isEmpty() || object.isEmpty()) {
@@ -110,17 +112,5 @@ public record SwiftLocation(String scheme, String reference, String user, String
 
     private static String unescape(String s) {
         return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
-    }
-
-    private static String strip(String s) {
-        int from = 0;
-        int to = s.length();
-        while (from < to && s.charAt(from) == '/') {
-            from++;
-        }
-        while (to > from && s.charAt(to - 1) == '/') {
-            to--;
-        }
-        return s.substring(from, to);
     }
 }

@@ -2,6 +2,7 @@ package org.ferry.store.swift;
 
 import okhttp3.Request;
 import okhttp3.Response;
+import org.ferry.store.RangeReadStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,76 +14,54 @@ import java.io.InputStream;
  * {@link #skip} moved, so a ranged download fetches only its bytes. A read that breaks off resumes where it stopped,
  * swift_store_retry_get_count times at most (Glance's swift_retry_iter), with a new ranged GET.
  */
-final class SwiftReadStream extends InputStream {
+final class SwiftReadStream extends RangeReadStream {
     private static final Logger LOG = LoggerFactory.getLogger(SwiftReadStream.class);
 
     private final SwiftAccount account;
     private final String container;
     private final String object;
-    private final long size;
     private final int retries;
     private int retried;
-    private long position;
     private Response response;
     private InputStream body;
-    private boolean closed;
 
     SwiftReadStream(SwiftAccount account, String container, String object, long size, int retries) {
+        super(size);
         this.account = account;
         this.container = container;
         this.object = object;
-        this.size = size;
         this.retries = retries;
     }
 
     @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-        if (closed) {
-            throw new IOException("stream closed");
-        }
-        if (len == 0) {
-            return 0;
-        }
-        if (position >= size) {
-            return -1;
-        }
+    protected int readAtPosition(byte[] b, int off, int len) throws IOException {
         while (true) {
             if (body == null) {
                 open();
             }
-            int n;
             try {
-                n = body.read(b, off, (int) Math.min(len, size - position));
+                int n = body.read(b, off, len);
                 if (n < 0) {
-                    throw new IOException("Swift ended " + container + "/" + object + " at byte " + position + " of "
-                            + size);
+                    throw new IOException("Swift ended " + container + "/" + object + " at byte " + position()
+                            + " of " + size);
                 }
+                return n;
             } catch (IOException e) {
-                drop();
+                release();
                 if (retried >= retries) {
                     throw e;
                 }
                 retried++;
-                LOG.info("reading {}/{} broke off at byte {} ({}); resuming ({}/{})", container, object, position,
+                LOG.info("reading {}/{} broke off at byte {} ({}); resuming ({}/{})", container, object, position(),
                         e.getMessage(), retried, retries);
-                continue;
             }
-            position += n;
-            return n;
         }
     }
 
     private void open() throws IOException {
         Request.Builder get = new Request.Builder().url(account.url(container, object)).get();
-        if (position > 0) {
-            get.header("Range", "bytes=" + position + "-");
+        if (position() > 0) {
+            get.header("Range", "bytes=" + position() + "-");
         }
         Response r = account.send(get);
         if (r.code() != 200 && r.code() != 206) {
@@ -90,36 +69,26 @@ final class SwiftReadStream extends InputStream {
                 throw SwiftStore.answered("reading " + container + "/" + object, r);
             }
         }
-        if (position > 0 && r.code() != 206) {
+        if (position() > 0 && r.code() != 206) {
             r.close();
-            throw new IOException("Swift ignored the range of " + container + "/" + object + " from byte " + position);
+            throw new IOException("Swift ignored the range of " + container + "/" + object + " from byte "
+                    + position());
         }
         response = r;
         body = r.body().byteStream();
     }
 
-    private void drop() {
+    @Override
+    protected void positionMoved() {
+        release(); // the next read asks for a new range
+    }
+
+    @Override
+    protected void release() {
         if (response != null) {
             response.close(); // an unread rest is not drained: the connection is dropped instead
         }
         response = null;
         body = null;
-    }
-
-    @Override
-    public long skip(long n) {
-        if (n <= 0 || position >= size) {
-            return 0;
-        }
-        long skipped = Math.min(n, size - position);
-        drop(); // the next read asks for a new range
-        position += skipped;
-        return skipped;
-    }
-
-    @Override
-    public void close() {
-        closed = true;
-        drop();
     }
 }
