@@ -1,12 +1,10 @@
 package org.ferry.replication.clients;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import okhttp3.OkHttpClient;
 import org.ferry.auth.RequestContext;
 import org.ferry.auth.KeystoneLogin;
 import org.ferry.remote.ImageEndpoints;
 import org.ferry.remote.RemoteFailure;
-import org.ferry.json.Jackson;
 import org.openstack4j.model.common.Identifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
