@@ -10,9 +10,6 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.ferry.config.EndpointUrls;
 import org.ferry.json.Jackson;
-import org.openstack4j.model.common.Identifier;
-import org.openstack4j.model.identity.v3.Token;
-import org.openstack4j.openstack.OSFactory;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -22,9 +19,10 @@ import java.util.List;
 
 /**
  * Logs in to Keystone v3 as a service user of Ferry's (a replication job, a swift store's account): a project-scoped
- * token with its expiry and catalog. A password login goes through OpenStack4j; an application credential is a plain
- * {@code POST /v3/auth/tokens}, which OpenStack4j 3.12 lacks. Only the token id, times and catalog are kept:
- * OpenStack4j's client is bound to the thread that logged in.
+ * token with its expiry and catalog, from one {@code POST /v3/auth/tokens} with a password or an application
+ * credential. It goes through the caller's HTTP client, so its timeouts and TLS settings apply (a swift store's
+ * swift_store_cacert, as Glance's Keystone session honours it); OpenStack4j's login would use a client of its own,
+ * and it lacks the application credential method.
  */
 public final class KeystoneLogin {
     private static final ObjectMapper JSON = Jackson.MAPPER;
@@ -33,50 +31,75 @@ public final class KeystoneLogin {
     }
 
     /** A token and what it says. {@code issuedAt} may be null. */
-    public record IssuedToken(String id, Instant issuedAt, Instant expiresAt, List<RequestContext.CatalogEndpoint> catalog) {
+    public record IssuedToken(String id, Instant issuedAt, Instant expiresAt,
+                              List<RequestContext.CatalogEndpoint> catalog) {
+    }
+
+    /** A domain or project given by id or by name. */
+    public record Named(String id, String name) {
+        public static Named byId(String id) {
+            return new Named(id, null);
+        }
+
+        public static Named byName(String name) {
+            return new Named(null, name);
+        }
+
+        void into(ObjectNode node) {
+            if (id != null) {
+                node.put("id", id);
+            } else {
+                node.put("name", name);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return id != null ? id : name;
+        }
     }
 
     /**
-     * Logs in with a password, scoped to a project.
+     * Logs in with a password, scoped to a project (a project given by name is looked up in {@code projectDomain}).
      *
      * @throws IOException with Keystone's refusal or the connection failure, never the password
      */
-    public static KeystoneLogin.IssuedToken password(String authUrl, String user, Identifier userDomain, String password,
-                                               Identifier project, Identifier projectDomain) throws IOException {
-        try {
-            var builder = OSFactory.builderV3().endpoint(EndpointUrls.keystoneV3(authUrl))
-                    .credentials(user, password, userDomain);
-            var os = project.getType() == Identifier.Type.ID ? builder.scopeToProject(project).authenticate()
-                    : builder.scopeToProject(project, projectDomain).authenticate();
-            return of(os.getToken());
-        } catch (RuntimeException e) {
-            throw new IOException("Keystone login at " + authUrl + " as user " + user + " in project " + project.getId()
-                    + " failed: " + e.getMessage(), e);
+    public static IssuedToken password(OkHttpClient http, String authUrl, String user, Named userDomain,
+                                       String password, Named project, Named projectDomain) throws IOException {
+        ObjectNode body = JSON.createObjectNode();
+        ObjectNode auth = body.putObject("auth");
+        ObjectNode identity = auth.putObject("identity");
+        identity.putArray("methods").add("password");
+        ObjectNode u = identity.putObject("password").putObject("user");
+        u.put("name", user).put("password", password);
+        userDomain.into(u.putObject("domain"));
+        ObjectNode p = auth.putObject("scope").putObject("project");
+        project.into(p);
+        if (project.id() == null) {
+            projectDomain.into(p.putObject("domain"));
         }
-    }
-
-    private static KeystoneLogin.IssuedToken of(Token t) throws IOException {
-        if (t == null || t.getId() == null || t.getExpires() == null) {
-            throw new IOException("Keystone answered without a token or its expiry");
-        }
-        return new KeystoneLogin.IssuedToken(t.getId(), t.getIssuedAt() == null ? null : t.getIssuedAt().toInstant(),
-                t.getExpires().toInstant(), List.copyOf(RequestContext.CatalogEndpoint.fromToken(t)));
+        return login(http, authUrl, body, "as user " + user + " in project " + project);
     }
 
     /** Logs in with an application credential (its project is the one it was made in). */
-    public static KeystoneLogin.IssuedToken applicationCredential(OkHttpClient http, String authUrl, String id, String secret)
+    public static IssuedToken applicationCredential(OkHttpClient http, String authUrl, String id, String secret)
             throws IOException {
         ObjectNode body = JSON.createObjectNode();
         ObjectNode identity = body.putObject("auth").putObject("identity");
         identity.putArray("methods").add("application_credential");
         identity.putObject("application_credential").put("id", id).put("secret", secret);
+        return login(http, authUrl, body, "with application credential " + id);
+    }
+
+    private static IssuedToken login(OkHttpClient http, String authUrl, ObjectNode body, String who)
+            throws IOException {
         Request req = new Request.Builder().url(EndpointUrls.keystoneV3(authUrl) + "/auth/tokens")
                 .post(RequestBody.create(body.toString(), MediaType.get("application/json"))).build();
         try (Response r = http.newCall(req).execute()) {
             String text = r.body() == null ? "" : r.body().string();
             if (r.code() != 201 && r.code() != 200) {
-                throw new IOException("Keystone login at " + authUrl + " with application credential " + id
-                        + " failed: HTTP " + r.code() + " " + abbreviate(text));
+                throw new IOException("Keystone login at " + authUrl + " " + who + " failed: HTTP " + r.code() + " "
+                        + abbreviate(text));
             }
             String token = r.header("X-Subject-Token");
             JsonNode t = JSON.readTree(text).path("token");
@@ -92,11 +115,15 @@ public final class KeystoneLogin {
                             e.path("interface").asText(null), e.path("url").asText(null)));
                 }
             }
-            return new KeystoneLogin.IssuedToken(token, t.hasNonNull("issued_at")
-                    ? Instant.parse(t.get("issued_at").asText()) : null,
-                    Instant.parse(t.get("expires_at").asText()), List.copyOf(catalog));
+            return new IssuedToken(token, t.hasNonNull("issued_at") ? Instant.parse(t.get("issued_at").asText())
+                    : null, Instant.parse(t.get("expires_at").asText()), List.copyOf(catalog));
         } catch (DateTimeParseException e) {
-            throw new IOException("Keystone login at " + authUrl + " failed: " + e.getMessage(), e);
+            throw new IOException("Keystone login at " + authUrl + " " + who + " failed: " + e.getMessage(), e);
+        } catch (IOException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("Keystone ")) {
+                throw e;
+            }
+            throw new IOException("Keystone login at " + authUrl + " " + who + " failed: " + e, e);
         }
     }
 

@@ -5,7 +5,6 @@ import org.ferry.auth.RequestContext;
 import org.ferry.auth.KeystoneLogin;
 import org.ferry.remote.ImageEndpoints;
 import org.ferry.remote.RemoteFailure;
-import org.openstack4j.model.common.Identifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,9 +15,8 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * A job's Keystone identity: a project-scoped token for its user (logged in with OpenStack4j) or for its
- * application credential (Keystone's application_credential method, which OpenStack4j 3.12 lacks, so that one is a
- * plain POST /v3/auth/tokens). The token is renewed when less than {@link #RENEW_BEFORE} (or half its lifetime, if
+ * A job's Keystone identity: a project-scoped token for its user or for its application credential
+ * ({@link KeystoneLogin}). The token is renewed when less than {@link #RENEW_BEFORE} (or half its lifetime, if
  * shorter) is left, so a request never goes out with a token about to expire. Only the token id, expiry and catalog
  * are kept: OpenStack4j's client is bound to the thread that logged in, and nothing here uses it afterwards.
  */
@@ -77,8 +75,9 @@ public final class KeystoneSession implements ServiceSession {
         try {
             KeystoneLogin.IssuedToken t;
             if (credentials instanceof Credentials.Password p) {
-                t = KeystoneLogin.password(p.authUrl(), p.username(), Identifier.byName(p.userDomainName()),
-                        p.password(), Identifier.byName(p.projectName()), Identifier.byName(p.projectDomainName()));
+                t = KeystoneLogin.password(http, p.authUrl(), p.username(),
+                        KeystoneLogin.Named.byName(p.userDomainName()), p.password(),
+                        KeystoneLogin.Named.byName(p.projectName()), KeystoneLogin.Named.byName(p.projectDomainName()));
             } else {
                 Credentials.ApplicationCredential a = (Credentials.ApplicationCredential) credentials;
                 t = KeystoneLogin.applicationCredential(http, a.authUrl(), a.id(), a.secret());

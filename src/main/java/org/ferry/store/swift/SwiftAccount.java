@@ -6,7 +6,6 @@ import okhttp3.Request;
 import okhttp3.Response;
 import org.ferry.auth.KeystoneLogin;
 import org.ferry.auth.RequestContext;
-import org.openstack4j.model.common.Identifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,12 +134,13 @@ final class SwiftAccount {
             if (parts.length != 2) {
                 throw new IOException("Badly formed tenant:user '" + ref.user() + "' in Swift URI");
             }
-            Identifier userDomain = ref.userDomainName().isEmpty() ? Identifier.byId(ref.userDomainId())
-                    : Identifier.byName(ref.userDomainName());
-            Identifier projectDomain = ref.projectDomainName().isEmpty() ? Identifier.byId(ref.projectDomainId())
-                    : Identifier.byName(ref.projectDomainName());
-            t = KeystoneLogin.password(ref.authAddress(), parts[1], userDomain, ref.key(), Identifier.byName(parts[0]),
-                    projectDomain);
+            KeystoneLogin.Named userDomain = ref.userDomainName().isEmpty()
+                    ? KeystoneLogin.Named.byId(ref.userDomainId()) : KeystoneLogin.Named.byName(ref.userDomainName());
+            KeystoneLogin.Named projectDomain = ref.projectDomainName().isEmpty()
+                    ? KeystoneLogin.Named.byId(ref.projectDomainId())
+                    : KeystoneLogin.Named.byName(ref.projectDomainName());
+            t = KeystoneLogin.password(http, ref.authAddress(), parts[1], userDomain, ref.key(),
+                    KeystoneLogin.Named.byName(parts[0]), projectDomain);
         }
         String storage = options.endpoint().isEmpty() ? storageUrl(t.catalog()).orElseThrow(() -> new IOException(
                 "the Keystone catalog of " + ref + " has no " + options.serviceType() + " endpoint of interface "
