@@ -13,9 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,7 +33,7 @@ class GlanceDownloadInteropTest {
     static Path work;
     static Lab lab;
     static TestFerry ferry;
-    static final List<String[]> cleanup = new ArrayList<>();   // {base url, image id}
+    static final Lab.MadeImages made = new Lab.MadeImages();
 
     @BeforeAll
     static void start() throws Exception {
@@ -45,24 +43,14 @@ class GlanceDownloadInteropTest {
 
     @AfterAll
     static void stop() {
-        if (lab != null) {
-            for (String[] c : cleanup) {
-                try {
-                    lab.call("DELETE", c[0] + "/v2/images/" + c[1], lab.demo(), null);
-                } catch (RuntimeException e) {
-                    // best effort: the lab is wiped by its next `up`
-                }
-            }
-        }
+        made.deleteAll(lab);
         if (ferry != null) {
             ferry.close();
         }
     }
 
     static String create(String base, Token token, Map<String, Object> fields) {
-        String id = lab.createImage(base, token, fields);
-        cleanup.add(new String[] {base, id});
-        return id;
+        return made.create(lab, base, token, fields);
     }
 
     @Test
