@@ -214,6 +214,7 @@ public final class SwiftStore implements Store {
         Located at = locate(url);
         SwiftLocation l = at.location();
         long size;
+        String manifest;
         try (Response r = at.account().send(new Request.Builder().url(at.account().url(l.container(), l.object()))
                 .head())) {
             if (r.code() == 404) {
@@ -223,9 +224,38 @@ public final class SwiftStore implements Store {
                 throw answered("reading " + l.container() + "/" + l.object(), r);
             }
             size = Long.parseLong(java.util.Objects.requireNonNullElse(r.header("Content-Length"), "0"));
+            manifest = r.header("X-Object-Manifest");
         }
-        return new StoreData(size, null, new SwiftReadStream(at.account(), l.container(), l.object(), size,
-                options.retryGetCount()));
+        List<SwiftReadStream.Piece> pieces = manifest == null ? List.of() : segments(at.account(), manifest, size);
+        if (pieces.isEmpty()) {
+            pieces = List.of(new SwiftReadStream.Piece(l.container(), l.object(), size));
+        }
+        return new StoreData(size, null, new SwiftReadStream(at.account(), pieces, size, options.retryGetCount()));
+    }
+
+    /**
+     * A dynamic large object's segments, read one by one instead of through its manifest: Swift's dlo middleware
+     * serves a manifest at one segment per second after the tenth (rate_limit_after_segment,
+     * rate_limit_segments_per_sec), 4 MiB/s with 4 MiB segments. Empty when the listing does not add up to the
+     * manifest's size (then the manifest is read as it is).
+     */
+    private static List<SwiftReadStream.Piece> segments(SwiftAccount account, String manifest, long size)
+            throws IOException {
+        HttpUrl parsed = HttpUrl.parse("http://x/" + manifest);
+        if (parsed == null || parsed.pathSize() < 2) {
+            return List.of();
+        }
+        String container = parsed.pathSegments().get(0);
+        String prefix = String.join("/", parsed.pathSegments().subList(1, parsed.pathSize()));
+        List<SwiftReadStream.Piece> pieces = new ArrayList<>();
+        long total = 0;
+        for (Listed o : list(account, container, prefix)) {
+            if (o.bytes() > 0) {
+                pieces.add(new SwiftReadStream.Piece(container, o.name(), o.bytes()));
+                total += o.bytes();
+            }
+        }
+        return total == size ? pieces : List.of();
     }
 
     /**
@@ -256,10 +286,10 @@ public final class SwiftStore implements Store {
             return;
         }
         if (manifest != null) {
-            int slash = manifest.indexOf('/');
-            if (slash > 0) {
-                String segContainer = HttpUrl.parse("http://x/" + manifest).pathSegments().get(0);
-                String prefix = manifest.substring(slash + 1);
+            HttpUrl parsed = HttpUrl.parse("http://x/" + manifest);
+            if (parsed != null && parsed.pathSize() >= 2) {
+                String segContainer = parsed.pathSegments().get(0);
+                String prefix = String.join("/", parsed.pathSegments().subList(1, parsed.pathSize()));
                 deleteAll(account, segContainer, listNames(account, segContainer, prefix));
             }
         }
@@ -309,9 +339,18 @@ public final class SwiftStore implements Store {
         }
     }
 
+    /** An object of a container listing. */
+    private record Listed(String name, long bytes) {
+    }
+
     /** The object names of a container that start with {@code prefix}, page by page. */
     private static List<String> listNames(SwiftAccount account, String container, String prefix) throws IOException {
-        List<String> names = new ArrayList<>();
+        return list(account, container, prefix).stream().map(Listed::name).toList();
+    }
+
+    /** The objects of a container that start with {@code prefix}, in Swift's (the manifest's) order. */
+    private static List<Listed> list(SwiftAccount account, String container, String prefix) throws IOException {
+        List<Listed> names = new ArrayList<>();
         String marker = "";
         while (true) {
             HttpUrl u = account.url(container).newBuilder().addQueryParameter("format", "json")
@@ -331,9 +370,9 @@ public final class SwiftStore implements Store {
                     return names;
                 }
                 for (JsonNode o : page) {
-                    names.add(o.path("name").asText());
+                    names.add(new Listed(o.path("name").asText(), o.path("bytes").asLong()));
                 }
-                marker = names.get(names.size() - 1);
+                marker = names.get(names.size() - 1).name();
             }
         }
     }

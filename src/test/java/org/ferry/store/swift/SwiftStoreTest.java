@@ -124,6 +124,11 @@ class SwiftStoreTest {
                     long from = size / 3;
                     assertArrayEquals(Arrays.copyOfRange(data, (int) from, size), read(store, url, from));
                 }
+                if (size > 2 * MIB) { // a segmented image is read segment by segment: across and at a boundary
+                    for (int from : new int[]{2 * MIB - 1, 2 * MIB}) {
+                        assertArrayEquals(Arrays.copyOfRange(data, from, size), read(store, url, from));
+                    }
+                }
             }
         }
     }
