@@ -32,6 +32,7 @@
 #   limit-get     one plain GET of a plain object (limit-put's) with curl, to /dev/null
 #   dlo-get       one plain GET with curl of Ferry's own manifest (the ferry-get image, 4 MiB segments): what Swift
 #                 gives for that layout, Ferry's own limit on download
+#   dlo200-get    the same for the ferry200-get image (200 MiB segments)
 # Swift's dlo middleware serves a dynamic large object (Glance's layout, and Ferry's) at most
 # rate_limit_segments_per_sec segments a second after the first rate_limit_after_segment (defaults 1 and 10, which
 # the Swift lab keeps): with 4 MiB segments every GET through a manifest runs at about 4 MiB/s, and each of ferry-get,
@@ -342,6 +343,7 @@ measure() { # what -> appends "seconds" to WORK/what.t and the peak RSS (KiB) to
                   t=${out%% *}; tool_cpu=${out##* }; out=${out#* }; echo "${out% *}" >>"$WORK/$what.rss" ;;
         limit-get) t=$(get_null "$SURL/$CONTAINER/bench-source" "${STH[@]}") ;;
         dlo-get) t=$(get_null "$SURL/$CONTAINER/$FERRY_SRC" "${STH[@]}") ;;
+        dlo200-get) t=$(get_null "$SURL/$CONTAINER/$FERRY200_SRC" "${STH[@]}") ;;
     esac
     cpu_delta "$before" "$(cpu_snapshot "$pid")" "$tool_cpu" >>"$WORK/$what.cpu"
     echo "$t" >>"$WORK/$what.t"
@@ -379,12 +381,12 @@ ratio() { [[ "$1" == n/a || "$2" == n/a ]] && echo n/a || awk -v a="$1" -v b="$2
 mib() { [[ -s "$1" ]] && awk -v k="$(maximum <"$1")" 'BEGIN {printf "%.1f", k / 1024}' || echo n/a; }
 
 PUTS=(ferry-put ferry200-put tool-put limit-put)
-GETS=(ferry-get ferry200-get tool-get limit-get dlo-get)
+GETS=(ferry-get ferry200-get tool-get limit-get dlo-get dlo200-get)
 [[ -z "$GLANCE" ]] || { PUTS=(ferry-put ferry200-put glance-put tool-put limit-put)
-                        GETS=(ferry-get ferry200-get glance-get tool-get limit-get dlo-get); }
+                        GETS=(ferry-get ferry200-get glance-get tool-get limit-get dlo-get dlo200-get); }
 ROWS=()
 CPU_ROWS=()
-FMT='%-6s %-9s %10s %10s %11s %9s %10s %10s %11s %12s %10s %9s %10s %9s'
+FMT='%-6s %-9s %10s %10s %11s %9s %10s %10s %10s %11s %12s %10s %10s %9s %10s %9s'
 for s in "${SIZES[@]}"; do
     BYTES=$(numfmt --from=iec "${s%iB}") || die "not a size: $s"
     head -c "$BYTES" /dev/urandom >"$WORK/files/image.bin"
@@ -435,8 +437,10 @@ for s in "${SIZES[@]}"; do
         F=$(rate "$BYTES" "$WORK/ferry-$dir.t"); F2=$(rate "$BYTES" "$WORK/ferry200-$dir.t")
         G=$(rate "$BYTES" "$WORK/glance-$dir.t"); T=$(rate "$BYTES" "$WORK/tool-$dir.t")
         L=$(rate "$BYTES" "$WORK/limit-$dir.t"); D=$(rate "$BYTES" "$WORK/dlo-$dir.t")
+        D2=$(rate "$BYTES" "$WORK/dlo200-$dir.t")
         ROWS+=("$(printf "$FMT" "$s" "$([[ $dir == put ]] && echo upload || echo download)" "$F" "$F2" "$G" "$T" \
-            "$L" "$D" "$(ratio "$F" "$L")" "$(ratio "$F" "$G")" "$(ratio "$F" "$T")" "$(mib "$WORK/ferry-$dir.rss")" \
+            "$L" "$D" "$D2" "$(ratio "$F" "$L")" "$(ratio "$F" "$G")" "$(ratio "$F" "$T")" "$(ratio "$F2" "$D2")" \
+            "$(mib "$WORK/ferry-$dir.rss")" \
             "$(mib "$WORK/glance-$dir.rss")" "$(mib "$WORK/tool-$dir.rss")")")
     done
     for what in "${PUTS[@]}" "${GETS[@]}"; do
@@ -445,11 +449,11 @@ for s in "${SIZES[@]}"; do
     done
     rm -f "$WORK/files/image.bin"
 done
-printf "$FMT\n" size path ferry_MB/s f200_MB/s glance_MB/s tool_MB/s limit_MB/s dlo_MB/s ferry/limit ferry/glance \
-    ferry/tool ferry_MiB glance_MiB tool_MiB
+printf "$FMT\n" size path ferry_MB/s f200_MB/s glance_MB/s tool_MB/s limit_MB/s dlo_MB/s d200_MB/s ferry/limit \
+    ferry/glance ferry/tool f200/d200 ferry_MiB glance_MiB tool_MiB
 printf '%s\n' "${ROWS[@]}"
 echo "(medians of $ROUNDS rounds; ferry: store swift, 4 MiB segments; f200: store swift200, 200 MiB segments;" \
-    "limit: one curl PUT/GET of a plain object; dlo: one curl GET of Ferry's 4 MiB-segment manifest;" \
+    "limit: one curl PUT/GET of a plain object; dlo, d200: one curl GET of Ferry's 4 MiB- and 200 MiB-segment manifest;" \
     "MiB: peak RSS over that size's measurements; tool: the CLI process)"
 echo
 printf '%-6s %-12s %9s %9s %9s %9s %9s\n' size measurement busy_% steal_% client_s proxy_s object_s
