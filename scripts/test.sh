@@ -128,52 +128,45 @@ else
     fi
 fi
 
-# --- a Ceph cluster for the rbd store's tests ---------------------------------------------------------------------
-if [[ -n "${FERRY_CEPH_CONF:-}" ]]; then
-    log "using the Ceph lab of FERRY_CEPH_CONF from the environment ($FERRY_CEPH_CONF)"
-elif bash "$ROOT/scripts/ceph-lab.sh" status --dir "${FERRY_CEPH_DIR:-/tmp/ferry-ceph}" >/dev/null 2>&1; then
-    eval "$(bash "$ROOT/scripts/ceph-lab.sh" env --dir "${FERRY_CEPH_DIR:-/tmp/ferry-ceph}")"
-    log "using the running Ceph lab in $FERRY_CEPH_DIR"
-elif [[ -z "$CAN_ADMIN" || $EUID -ne 0 ]]; then
-    # the lab's daemons and package installation run as root
-    missing "not root: cannot start the Ceph lab; the rbd store's tests will be skipped"
-else
-    CEPH_LAB_DIR="$WORK/ceph"
-    log "starting the Ceph lab in $CEPH_LAB_DIR (log: $WORK/ceph-up.log)"
-    t0=$SECONDS
-    if bash "$ROOT/scripts/ceph-lab.sh" up --dir "$CEPH_LAB_DIR" >"$WORK/ceph-up.log" 2>&1; then
-        eval "$(bash "$ROOT/scripts/ceph-lab.sh" env --dir "$CEPH_LAB_DIR")"
-        log "Ceph lab up in $((SECONDS - t0)) s (fsid $FERRY_CEPH_FSID)"
-    else
-        tail -n 40 "$WORK/ceph-up.log" >&2 || true
-        bash "$ROOT/scripts/ceph-lab.sh" down --dir "$CEPH_LAB_DIR" >/dev/null 2>&1 || true
-        CEPH_LAB_DIR=""
-        missing "could not start the Ceph lab (see above): the rbd store's tests will be skipped"
+# --- the labs of the store drivers' tests: a real Ceph (rbd, radosgw's S3) and a real Swift ------------------------
+# use_or_start_lab LABEL SCRIPT SET_VAR DIR_VAR DEFAULT_DIR TESTS: a lab the environment describes ($SET_VAR set) or
+# that runs in ${DIR_VAR:-DEFAULT_DIR} is used as is and left running; else scripts/SCRIPT starts one in WORK, whose
+# directory is then in STARTED (cleanup stops it). Its `env` is exported either way.
+use_or_start_lab() {
+    local label=$1 script="$ROOT/scripts/$2" set_var=$3 dir_var=$4 default_dir=$5 tests=$6 dir t0
+    STARTED=""
+    if [[ -n "${!set_var:-}" ]]; then
+        log "using the $label lab of $set_var from the environment (${!set_var})"
+        return
     fi
-fi
-
-# --- a Swift for the swift store's tests ----------------------------------------------------------------------------
-if [[ -n "${FERRY_SWIFT_AUTH_URL:-}" ]]; then
-    log "using the Swift lab of FERRY_SWIFT_AUTH_URL from the environment ($FERRY_SWIFT_AUTH_URL)"
-elif bash "$ROOT/scripts/swift-lab.sh" status --dir "${FERRY_SWIFT_DIR:-/tmp/ferry-swift}" >/dev/null 2>&1; then
-    eval "$(bash "$ROOT/scripts/swift-lab.sh" env --dir "${FERRY_SWIFT_DIR:-/tmp/ferry-swift}")"
-    log "using the running Swift lab in $FERRY_SWIFT_DIR"
-elif [[ -z "$CAN_ADMIN" || $EUID -ne 0 ]]; then
-    missing "not root: cannot start the Swift lab; the swift store's tests will be skipped"
-else
-    SWIFT_LAB_DIR="$WORK/swift"
-    log "starting the Swift lab in $SWIFT_LAB_DIR (log: $WORK/swift-up.log)"
-    t0=$SECONDS
-    if bash "$ROOT/scripts/swift-lab.sh" up --dir "$SWIFT_LAB_DIR" >"$WORK/swift-up.log" 2>&1; then
-        eval "$(bash "$ROOT/scripts/swift-lab.sh" env --dir "$SWIFT_LAB_DIR")"
-        log "Swift lab up in $((SECONDS - t0)) s ($FERRY_SWIFT_AUTH_URL)"
-    else
-        tail -n 40 "$WORK/swift-up.log" >&2 || true
-        bash "$ROOT/scripts/swift-lab.sh" down --dir "$SWIFT_LAB_DIR" >/dev/null 2>&1 || true
-        SWIFT_LAB_DIR=""
-        missing "could not start the Swift lab (see above): the swift store's tests will be skipped"
+    dir=${!dir_var:-$default_dir}
+    if bash "$script" status --dir "$dir" >/dev/null 2>&1; then
+        eval "$(bash "$script" env --dir "$dir")"
+        log "using the running $label lab in $dir"
+        return
     fi
-fi
+    if [[ -z "$CAN_ADMIN" || $EUID -ne 0 ]]; then
+        # the labs' daemons and package installation run as root
+        missing "not root: cannot start the $label lab; $tests will be skipped"
+        return
+    fi
+    dir="$WORK/${2%-lab.sh}"
+    log "starting the $label lab in $dir (log: $dir-up.log)"
+    t0=$SECONDS
+    if bash "$script" up --dir "$dir" >"$dir-up.log" 2>&1; then
+        eval "$(bash "$script" env --dir "$dir")"
+        log "$label lab up in $((SECONDS - t0)) s"
+        STARTED=$dir
+    else
+        tail -n 40 "$dir-up.log" >&2 || true
+        bash "$script" down --dir "$dir" >/dev/null 2>&1 || true
+        missing "could not start the $label lab (see above): $tests will be skipped"
+    fi
+}
+use_or_start_lab Ceph ceph-lab.sh FERRY_CEPH_CONF FERRY_CEPH_DIR /tmp/ferry-ceph "the rbd and s3 store's tests"
+CEPH_LAB_DIR=$STARTED
+use_or_start_lab Swift swift-lab.sh FERRY_SWIFT_AUTH_URL FERRY_SWIFT_DIR /tmp/ferry-swift "the swift store's tests"
+SWIFT_LAB_DIR=$STARTED
 
 # --- the tests ---------------------------------------------------------------------------------------------------
 command -v mvn >/dev/null 2>&1 || die "mvn not found: install JDK 17 and Maven (apt-get install openjdk-17-jdk-headless maven)"

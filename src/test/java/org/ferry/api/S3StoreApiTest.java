@@ -18,6 +18,7 @@ import java.util.UUID;
 
 import static org.awaitility.Awaitility.await;
 import static org.ferry.data.ImageFixtures.as;
+import static org.ferry.data.ImageFixtures.awaitImport;
 import static org.ferry.data.ImageFixtures.concat;
 import static org.ferry.data.ImageFixtures.create;
 import static org.ferry.data.ImageFixtures.md5;
@@ -106,18 +107,6 @@ class S3StoreApiTest {
         assertEquals(0, open, "multipart uploads left behind");
     }
 
-    private static JsonNode awaitImport(String id, String stores) {
-        await().atMost(java.time.Duration.ofSeconds(60)).until(() -> {
-            JsonNode img = show(ferry, id);
-            return !img.has("os_glance_import_task") && sorted(stores).equals(sorted(img.path("stores").asText()));
-        });
-        return show(ferry, id);
-    }
-
-    private static List<String> sorted(String stores) {
-        return Arrays.stream(stores.split(",")).sorted().toList();
-    }
-
     private static String url(String id) {
         return "s3://" + s3.endpoint().replace("http://", "") + "/" + BUCKET + "/" + id;
     }
@@ -166,7 +155,7 @@ class S3StoreApiTest {
         var r = ferry.postJson("/v2/images/" + id + "/import", "{\"method\":{\"name\":\"web-download\",\"uri\":\""
                 + web.baseUrl() + "/s3-image.raw\"},\"stores\":[\"s3\"]}", OWNER);
         assertEquals(202, r.status(), r.text());
-        JsonNode img = awaitImport(id, "s3");
+        JsonNode img = awaitImport(ferry, id, "s3");
         assertEquals("active", img.get("status").asText());
         assertEquals(md5(data), img.get("checksum").asText());
         assertArrayEquals(data, ferry.get("/v2/images/" + id + "/file", OWNER).body());
@@ -183,13 +172,13 @@ class S3StoreApiTest {
         var r = ferry.postJson("/v2/images/" + id + "/import", "{\"method\":{\"name\":\"copy-image\"},"
                 + "\"stores\":[\"s3\"]}", ADMIN);
         assertEquals(202, r.status(), r.text());
-        awaitImport(id, "fast,s3");
+        awaitImport(ferry, id, "fast,s3");
         assertEquals(204, ferry.delete("/v2/stores/fast/" + id, ADMIN).status());
         assertArrayEquals(data, ferry.get("/v2/images/" + id + "/file", OWNER).body(), "served from s3 alone");
         r = ferry.postJson("/v2/images/" + id + "/import", "{\"method\":{\"name\":\"copy-image\"},"
                 + "\"stores\":[\"fast\"]}", ADMIN);
         assertEquals(202, r.status(), r.text());
-        JsonNode img = awaitImport(id, "s3,fast");
+        JsonNode img = awaitImport(ferry, id, "s3,fast");
         assertEquals(md5(data), img.get("checksum").asText());
         assertEquals(204, ferry.delete("/v2/stores/s3/" + id, ADMIN).status());
         assertFalse(objects().contains(id));
@@ -242,7 +231,7 @@ class S3StoreApiTest {
         var r = ferry.postJson("/v2/images/" + id + "/import", "{\"method\":{\"name\":\"glance-direct\"},"
                 + "\"stores\":[\"s3\"]}", OWNER);
         assertEquals(202, r.status(), r.text());
-        JsonNode img = awaitImport(id, "s3");
+        JsonNode img = awaitImport(ferry, id, "s3");
         assertEquals("active", img.get("status").asText());
         assertEquals(sha512(data), img.get("os_hash_value").asText());
         assertFalse(java.nio.file.Files.exists(ferry.dir().resolve("staging").resolve(id)), "staging emptied");
@@ -259,13 +248,13 @@ class S3StoreApiTest {
         var r = ferry.postJson("/v2/images/" + id + "/import", "{\"method\":{\"name\":\"copy-image\"},"
                 + "\"stores\":[\"s3\"]}", ADMIN);
         assertEquals(202, r.status(), r.text());
-        awaitImport(id, "ceph,s3");
+        awaitImport(ferry, id, "ceph,s3");
         assertEquals(204, ferry.delete("/v2/stores/ceph/" + id, ADMIN).status());
         assertFalse(ceph.images(ceph.pool()).contains(id));
         r = ferry.postJson("/v2/images/" + id + "/import", "{\"method\":{\"name\":\"copy-image\"},"
                 + "\"stores\":[\"ceph\"]}", ADMIN);
         assertEquals(202, r.status(), r.text());
-        JsonNode img = awaitImport(id, "s3,ceph");
+        JsonNode img = awaitImport(ferry, id, "s3,ceph");
         assertEquals(md5(data), img.get("checksum").asText());
         assertEquals(204, ferry.delete("/v2/stores/s3/" + id, ADMIN).status());
         assertArrayEquals(data, ferry.get("/v2/images/" + id + "/file", OWNER).body(), "served from rbd alone");

@@ -18,6 +18,7 @@ import java.util.UUID;
 
 import static org.awaitility.Awaitility.await;
 import static org.ferry.data.ImageFixtures.as;
+import static org.ferry.data.ImageFixtures.awaitImport;
 import static org.ferry.data.ImageFixtures.concat;
 import static org.ferry.data.ImageFixtures.create;
 import static org.ferry.data.ImageFixtures.md5;
@@ -97,18 +98,6 @@ class SwiftStoreApiTest {
         assertEquals(List.of(), left, "objects or segments left behind");
     }
 
-    private static JsonNode awaitImport(String id, String stores) {
-        await().atMost(java.time.Duration.ofSeconds(60)).until(() -> {
-            JsonNode img = show(ferry, id);
-            return !img.has("os_glance_import_task") && sorted(stores).equals(sorted(img.path("stores").asText()));
-        });
-        return show(ferry, id);
-    }
-
-    private static List<String> sorted(String stores) {
-        return Arrays.stream(stores.split(",")).sorted().toList();
-    }
-
     private static List<String> segmentsOf(String id) {
         return objects().stream().filter(n -> n.startsWith(id + "-")).toList();
     }
@@ -156,7 +145,7 @@ class SwiftStoreApiTest {
         var r = ferry.postJson("/v2/images/" + id + "/import", "{\"method\":{\"name\":\"web-download\",\"uri\":\""
                 + web.baseUrl() + "/swift-image.raw\"},\"stores\":[\"swift\"]}", OWNER);
         assertEquals(202, r.status(), r.text());
-        JsonNode img = awaitImport(id, "swift");
+        JsonNode img = awaitImport(ferry, id, "swift");
         assertEquals("active", img.get("status").asText());
         assertEquals(md5(data), img.get("checksum").asText());
         assertArrayEquals(data, ferry.get("/v2/images/" + id + "/file", OWNER).body());
@@ -172,7 +161,7 @@ class SwiftStoreApiTest {
         var r = ferry.postJson("/v2/images/" + id + "/import", "{\"method\":{\"name\":\"glance-direct\"},"
                 + "\"stores\":[\"swift\"]}", OWNER);
         assertEquals(202, r.status(), r.text());
-        JsonNode img = awaitImport(id, "swift");
+        JsonNode img = awaitImport(ferry, id, "swift");
         assertEquals("active", img.get("status").asText());
         assertEquals(sha512(data), img.get("os_hash_value").asText());
         assertFalse(java.nio.file.Files.exists(ferry.dir().resolve("staging").resolve(id)), "staging emptied");
@@ -189,20 +178,20 @@ class SwiftStoreApiTest {
         var r = ferry.postJson("/v2/images/" + id + "/import", "{\"method\":{\"name\":\"copy-image\"},"
                 + "\"stores\":[\"swift\"]}", ADMIN);
         assertEquals(202, r.status(), r.text());
-        awaitImport(id, "fast,swift");
+        awaitImport(ferry, id, "fast,swift");
         assertEquals(204, ferry.delete("/v2/stores/fast/" + id, ADMIN).status());
         assertArrayEquals(data, ferry.get("/v2/images/" + id + "/file", OWNER).body(), "served from swift alone");
         r = ferry.postJson("/v2/images/" + id + "/import", "{\"method\":{\"name\":\"copy-image\"},"
                 + "\"stores\":[\"s3\"]}", ADMIN);
         assertEquals(202, r.status(), r.text());
-        awaitImport(id, "swift,s3");
+        awaitImport(ferry, id, "swift,s3");
         assertEquals(204, ferry.delete("/v2/stores/swift/" + id, ADMIN).status());
         assertFalse(objects().stream().anyMatch(n -> n.startsWith(id)));
         assertArrayEquals(data, ferry.get("/v2/images/" + id + "/file", OWNER).body(), "served from s3 alone");
         r = ferry.postJson("/v2/images/" + id + "/import", "{\"method\":{\"name\":\"copy-image\"},"
                 + "\"stores\":[\"swift\"]}", ADMIN);
         assertEquals(202, r.status(), r.text());
-        JsonNode img = awaitImport(id, "s3,swift");
+        JsonNode img = awaitImport(ferry, id, "s3,swift");
         assertEquals(md5(data), img.get("checksum").asText());
         assertEquals(4, segmentsOf(id).size(), "an s3 source tells its size: 6 MiB is segmented above 4 MiB");
         assertEquals(204, ferry.delete("/v2/images/" + id, OWNER).status());

@@ -26,6 +26,9 @@ class H2DurabilityTest {
     void aCommittedRowSurvivesAKillRightAfterTheCommit() throws Exception {
         for (int trial = 0; trial < 4; trial++) {
             Path db = dir.resolve("trial" + trial);
+            try (Connection c = DriverManager.getConnection(Database.h2Url("jdbc:h2:file:" + db))) {
+                c.createStatement().execute("create table committed (n int)"); // closed: on disk
+            }
             Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), H2CommitWriter.class.getName(), db.toString()))
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();

@@ -77,6 +77,20 @@ public final class ImageFixtures {
     }
 
     /** {@code n} pseudo-random bytes, the same for the same {@code n}. */
+    /**
+     * Waits (60 s at most) until an import of the image has ended (its lock is gone) with the image in exactly the
+     * given stores (comma-separated, any order), and returns the image.
+     */
+    public static JsonNode awaitImport(TestFerry f, String id, String stores) {
+        List<String> expected = Arrays.stream(stores.split(",")).sorted().toList();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
+            JsonNode img = show(f, id);
+            return !img.has("os_glance_import_task") && expected.equals(Arrays.stream(
+                    img.path("stores").asText().split(",")).sorted().toList());
+        });
+        return show(f, id);
+    }
+
     public static byte[] random(int n) {
         return random(n, n * 31L + 7);
     }

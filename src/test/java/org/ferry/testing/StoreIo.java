@@ -6,18 +6,10 @@ import org.ferry.store.StoreWrite;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.util.Random;
 
-/** What the store drivers' tests do with a store: make data, write it in uneven pieces, read it back. */
+/** What the store drivers' tests do with a store: write data in uneven pieces, read it back. */
 public final class StoreIo {
     private StoreIo() {
-    }
-
-    /** {@code size} random bytes, the same for the same seed. */
-    public static byte[] random(int size, long seed) {
-        byte[] b = new byte[size];
-        new Random(seed).nextBytes(b);
-        return b;
     }
 
     /** Writes in pieces of {@code piece} bytes, so part and segment boundaries fall inside the caller's buffers. */

@@ -28,7 +28,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
 
-import static org.ferry.testing.StoreIo.random;
+import static org.ferry.data.ImageFixtures.random;
 import static org.ferry.testing.StoreIo.read;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

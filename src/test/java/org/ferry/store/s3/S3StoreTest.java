@@ -5,7 +5,7 @@ import org.ferry.store.Store;
 import org.ferry.store.StoreSettings;
 import org.ferry.store.StoreWrite;
 import org.ferry.testing.TestS3;
-import static org.ferry.testing.StoreIo.random;
+import static org.ferry.data.ImageFixtures.random;
 import static org.ferry.testing.StoreIo.read;
 import static org.ferry.testing.StoreIo.write;
 import static org.ferry.testing.StoreIo.writeAll;

@@ -14,7 +14,7 @@ import java.util.Optional;
 /**
  * A writer that is killed in the middle of a segmented write (run as its own process by the tests): it writes some
  * 1 MiB segments of an image of unknown size and a little of the next, says so on stdout and waits to be killed with
- * SIGKILL. Arguments: auth URL, user, key, container, image id, segments to write.
+ * SIGKILL (the test first waits until Swift lists the full segments). Arguments: auth URL, user, key, container, image id, segments to write.
  */
 public final class SwiftCrashWriter {
     private SwiftCrashWriter() {
@@ -33,7 +33,6 @@ public final class SwiftCrashWriter {
             w.channel().write(segment.clear());
         }
         w.channel().write(ByteBuffer.allocate(1000)); // the next segment is being sent
-        Thread.sleep(2000); // the full segments are answered meanwhile
         System.out.println("written");
         System.out.flush();
         Thread.sleep(600_000);

@@ -9,7 +9,7 @@ import org.ferry.store.StoreWrite;
 import org.ferry.store.SwiftStoreOptions;
 import org.ferry.testing.CuttingProxy;
 import org.ferry.testing.TestSwift;
-import static org.ferry.testing.StoreIo.random;
+import static org.ferry.data.ImageFixtures.random;
 import static org.ferry.testing.StoreIo.read;
 import static org.ferry.testing.StoreIo.write;
 import static org.ferry.testing.StoreIo.writeAll;
@@ -259,6 +259,8 @@ class SwiftStoreTest {
                 line = out.readLine(); // its log lines come first
             } while (line != null && !line.equals("written"));
             assertEquals("written", line, "the writer failed before it was killed");
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> raw.list(container).size() == 2); // the two full segments are answered
         } finally {
             p.destroyForcibly().waitFor();
         }
