@@ -26,10 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -115,7 +113,7 @@ public final class SwiftStore implements Store {
         SwiftAccount account = defaultAccount();
         String container = options.containerFor(imageId);
         ensureContainer(account, container);
-        if (exists(account, container, imageId)) {
+        if (SwiftObjects.exists(account, container, imageId)) {
             throw new IOException("Swift already has an image at this location");
         }
         removeSegments(account, container, imageId); // a crashed write's: the manifest would list them too
@@ -150,18 +148,6 @@ public final class SwiftStore implements Store {
                 throw answered("Failed to add container to Swift: creating " + container, r);
             }
             LOG.info("store {}: created container {}", id(), container);
-        }
-    }
-
-    private static boolean exists(SwiftAccount account, String container, String object) throws IOException {
-        try (Response r = account.send(new Request.Builder().url(account.url(container, object)).head())) {
-            if (r.code() == 404) {
-                return false;
-            }
-            if (r.code() / 100 != 2) {
-                throw answered("looking for " + container + "/" + object, r);
-            }
-            return true;
         }
     }
 
@@ -241,17 +227,15 @@ public final class SwiftStore implements Store {
      */
     private static List<SwiftReadStream.Piece> segments(SwiftAccount account, String manifest, long size)
             throws IOException {
-        HttpUrl parsed = HttpUrl.parse("http://x/" + manifest);
-        if (parsed == null || parsed.pathSize() < 2) {
+        Manifest m = Manifest.parse(manifest);
+        if (m == null) {
             return List.of();
         }
-        String container = parsed.pathSegments().get(0);
-        String prefix = String.join("/", parsed.pathSegments().subList(1, parsed.pathSize()));
         List<SwiftReadStream.Piece> pieces = new ArrayList<>();
         long total = 0;
-        for (Listed o : list(account, container, prefix)) {
+        for (SwiftObjects.Listed o : SwiftObjects.list(account, m.container(), m.prefix())) {
             if (o.bytes() > 0) {
-                pieces.add(new SwiftReadStream.Piece(container, o.name(), o.bytes()));
+                pieces.add(new SwiftReadStream.Piece(m.container(), o.name(), o.bytes()));
                 total += o.bytes();
             }
         }
@@ -282,105 +266,23 @@ public final class SwiftStore implements Store {
         if (slo) {
             HttpUrl u = account.url(l.container(), l.object()).newBuilder()
                     .addQueryParameter("multipart-manifest", "delete").build();
-            deleteObject(account, u, l.container() + "/" + l.object());
+            SwiftObjects.deleteObject(account, u, l.container() + "/" + l.object());
             return;
         }
         if (manifest != null) {
-            HttpUrl parsed = HttpUrl.parse("http://x/" + manifest);
-            if (parsed != null && parsed.pathSize() >= 2) {
-                String segContainer = parsed.pathSegments().get(0);
-                String prefix = String.join("/", parsed.pathSegments().subList(1, parsed.pathSize()));
-                deleteAll(account, segContainer, listNames(account, segContainer, prefix));
+            Manifest m = Manifest.parse(manifest);
+            if (m != null) {
+                SwiftObjects.deleteAll(uploads, account, m.container(), SwiftObjects.listNames(account, m.container(),
+                        m.prefix()));
             }
         }
-        deleteObject(account, account.url(l.container(), l.object()), l.container() + "/" + l.object());
-    }
-
-    /** Deletes objects of one container, several at once. */
-    private void deleteAll(SwiftAccount account, String container, List<String> names) throws IOException {
-        List<Future<?>> pending = new ArrayList<>();
-        for (String name : names) {
-            pending.add(uploads.submit(() -> {
-                deleteObject(account, account.url(container, name), container + "/" + name);
-                return null;
-            }));
-            if (pending.size() >= 8) {
-                awaitAll(pending);
-            }
-        }
-        awaitAll(pending);
-    }
-
-    private static void awaitAll(List<Future<?>> pending) throws IOException {
-        IOException first = null;
-        for (Future<?> f : pending) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while deleting segments", e);
-            } catch (ExecutionException e) {
-                if (first == null) {
-                    first = e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-                }
-            }
-        }
-        pending.clear();
-        if (first != null) {
-            throw first;
-        }
-    }
-
-    private static void deleteObject(SwiftAccount account, HttpUrl url, String what) throws IOException {
-        try (Response r = account.send(new Request.Builder().url(url).delete())) {
-            if (r.code() / 100 != 2 && r.code() != 404) {
-                throw answered("deleting " + what, r);
-            }
-        }
-    }
-
-    /** An object of a container listing. */
-    private record Listed(String name, long bytes) {
-    }
-
-    /** The object names of a container that start with {@code prefix}, page by page. */
-    private static List<String> listNames(SwiftAccount account, String container, String prefix) throws IOException {
-        return list(account, container, prefix).stream().map(Listed::name).toList();
-    }
-
-    /** The objects of a container that start with {@code prefix}, in Swift's (the manifest's) order. */
-    private static List<Listed> list(SwiftAccount account, String container, String prefix) throws IOException {
-        List<Listed> names = new ArrayList<>();
-        String marker = "";
-        while (true) {
-            HttpUrl u = account.url(container).newBuilder().addQueryParameter("format", "json")
-                    .addQueryParameter("prefix", prefix).addQueryParameter("marker", marker).build();
-            try (Response r = account.send(new Request.Builder().url(u).get())) {
-                if (r.code() == 404) {
-                    return names;
-                }
-                if (r.code() / 100 != 2) {
-                    throw answered("listing container " + container, r);
-                }
-                if (r.code() == 204) {
-                    return names;
-                }
-                JsonNode page = Jackson.MAPPER.readTree(r.body().byteStream());
-                if (!page.isArray() || page.isEmpty()) {
-                    return names;
-                }
-                for (JsonNode o : page) {
-                    names.add(new Listed(o.path("name").asText(), o.path("bytes").asLong()));
-                }
-                marker = names.get(names.size() - 1).name();
-            }
-        }
+        SwiftObjects.deleteObject(account, account.url(l.container(), l.object()), l.container() + "/" + l.object());
     }
 
     /** The segments {@code <image id>-NNNNN} of an image in a container, without a manifest or not. */
     private static List<String> segmentsOf(SwiftAccount account, String container, String imageId) throws IOException {
         List<String> out = new ArrayList<>();
-        for (String name : listNames(account, container, imageId + "-")) {
+        for (String name : SwiftObjects.listNames(account, container, imageId + "-")) {
             Matcher m = SEGMENT.matcher(name);
             if (m.matches() && m.group(1).equals(imageId)) {
                 out.add(name);
@@ -392,7 +294,7 @@ public final class SwiftStore implements Store {
     private void removeSegments(SwiftAccount account, String container, String imageId) throws IOException {
         List<String> segments = segmentsOf(account, container, imageId);
         if (!segments.isEmpty()) {
-            deleteAll(account, container, segments);
+            SwiftObjects.deleteAll(uploads, account, container, segments);
             LOG.info("store {}: removed {} segments of image {} an unfinished write left", id(), segments.size(),
                     imageId);
         }
@@ -403,7 +305,7 @@ public final class SwiftStore implements Store {
     public void purgePartials(String imageId) throws IOException {
         SwiftAccount account = defaultAccount();
         String container = options.containerFor(imageId);
-        if (!exists(account, container, imageId)) {
+        if (!SwiftObjects.exists(account, container, imageId)) {
             removeSegments(account, container, imageId);
         }
     }
@@ -417,7 +319,7 @@ public final class SwiftStore implements Store {
         SwiftAccount account = defaultAccount();
         Set<String> ids = new LinkedHashSet<>();
         for (String container : containers(account)) {
-            List<String> names = listNames(account, container, "");
+            List<String> names = SwiftObjects.listNames(account, container, "");
             Set<String> objects = new java.util.HashSet<>(names);
             for (String name : names) {
                 Matcher m = SEGMENT.matcher(name);
@@ -448,6 +350,19 @@ public final class SwiftStore implements Store {
             }
         }
         return out;
+    }
+
+    /** A dynamic large object's {@code X-Object-Manifest}: its segments' container and name prefix, unescaped. */
+    private record Manifest(String container, String prefix) {
+        /** @return null when the header is not {@code <container>/<prefix>} */
+        static Manifest parse(String header) {
+            HttpUrl parsed = HttpUrl.parse("http://x/" + header);
+            if (parsed == null || parsed.pathSize() < 2) {
+                return null;
+            }
+            return new Manifest(parsed.pathSegments().get(0),
+                    String.join("/", parsed.pathSegments().subList(1, parsed.pathSize())));
+        }
     }
 
     /** A refusal of Swift's as an IOException that says what was done and what Swift answered (never a token). */
