@@ -5,6 +5,7 @@ import org.ferry.store.LocationUrls;
 import org.ferry.data.StagedDigests;
 import org.ferry.data.DataMover;
 import org.ferry.flow.BaseImageCopies;
+import org.ferry.flow.StoreAcls;
 import org.ferry.data.Digests;
 import org.ferry.http.RequestBodyStream;
 import org.ferry.data.SizeLimitException;
@@ -53,9 +54,10 @@ public final class ImageDataApi {
     private final String javaHashName;
     /** Copies an active image's data to further stores, as an internal task (x-openstack-base-image-ref). */
     private final BaseImageCopies copier;
+    private final StoreAcls acls;
 
     public ImageDataApi(ApiSettings config, ImageRepository images, ImageGuard guard, StoreRegistry stores,
-                        DataMover mover, BaseImageCopies copier) {
+                        DataMover mover, BaseImageCopies copier, StoreAcls acls) {
         this.config = config;
         this.images = images;
         this.guard = guard;
@@ -63,6 +65,7 @@ public final class ImageDataApi {
         this.mover = mover;
         this.javaHashName = config.javaHashName();
         this.copier = copier;
+        this.acls = acls;
     }
 
     public void register(Router r) {
@@ -118,7 +121,7 @@ public final class ImageDataApi {
         Store primary = targets.get(0);
         Digests digests;
         String url;
-        try (StoreWrite write = primary.beginWrite(img.id, declared == null ? -1 : declared)) {
+        try (StoreWrite write = primary.beginWrite(img.id, declared == null ? -1 : declared, ctx)) {
             try {
                 digests = mover.move(new RequestBodyStream(req.exchange().getInputStream()), List.of(write.channel()),
                         javaHashName, config.hashingAlgorithm(), new DataMover.Limits(config.imageSizeCap(), declared),
@@ -141,11 +144,12 @@ public final class ImageDataApi {
             throw new ApiException(500, "Error in store: the upload failed, the image stays queued.");
         }
         if (!activate(img.id, primary, url, digests)) {
-            primary.delete(url);
+            primary.delete(url, ctx);
             throw new ApiException(410, "Image " + img.id + " could not be found after upload. "
                     + "The image may have been deleted during the upload.");
         }
         LOG.info("image {}: {} bytes uploaded to store {}", img.id, digests.size(), primary.id());
+        acls.update(img.id, ctx);
         if (targets.size() > 1) {
             List<String> others = targets.subList(1, targets.size()).stream().map(Store::id).toList();
             try {
@@ -309,7 +313,7 @@ public final class ImageDataApi {
             }
             Store.StoreData data;
             try {
-                data = store.get().open(loc.url());
+                data = store.get().open(loc.url(), req.context());
             } catch (IOException e) {
                 stores.errors().record(store.get().id(), StoreErrors.READ);
                 LOG.warn("image {}: location {} in store {} unreadable: {}", img.id, LocationUrls.shown(loc.url()), store.get().id(), e.toString());

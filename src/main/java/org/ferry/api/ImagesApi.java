@@ -1,5 +1,6 @@
 package org.ferry.api;
 
+import org.ferry.flow.StoreAcls;
 import org.ferry.store.LocationUrls;
 
 import org.ferry.catalog.ImageAttributes;
@@ -43,10 +44,11 @@ public final class ImagesApi {
     private final ImageCreate create;
     private final ImagePatch patch;
     private final LocationPatch locations;
+    private final StoreAcls acls;
     private final ImageListParams listParams;
 
     public ImagesApi(ApiSettings config, ImageRepository images, ImageGuard guard, ImageView view, StoreRegistry stores,
-                     Schemas schemas, LocationRepository locationRows) {
+                     Schemas schemas, LocationRepository locationRows, StoreAcls acls) {
         this.config = config;
         this.images = images;
         this.guard = guard;
@@ -56,6 +58,7 @@ public final class ImagesApi {
         this.locations = new LocationPatch(config, stores, locationRows, guard, schemas);
         this.patch = new ImagePatch(schemas, guard, config.quotas(), locations);
         this.listParams = new ImageListParams(config, images);
+        this.acls = acls;
     }
 
     public void register(Router r) {
@@ -98,7 +101,7 @@ public final class ImagesApi {
                 + "through the backend store outside of Glance.", "delete image " + img.id + " from it");
         images.removeLocation(loc.id());
         try {
-            store.delete(loc.url());
+            store.delete(loc.url(), ctx);
         } catch (java.io.IOException e) {
             stores.errors().record(storeId, org.ferry.store.StoreErrors.DELETE);
             LOG.warn("image {}: location removed but its data in store {} could not be deleted: {}", img.id, storeId,
@@ -197,8 +200,9 @@ public final class ImagesApi {
                 throw ApiException.conflict("Image " + img.id + " changed while it was being updated; try again.");
             }
             if (moved) {
-                locations.deleteRemovedData(img, changed);
+                locations.deleteRemovedData(img, changed, ctx);
             }
+            acls.update(img.id, ctx); // as Glance after every save: visibility or locations may have changed
             img = images.find(img.id).orElseThrow(() -> ApiException.imageNotFound(req.path("id")));
         }
         Responses.json(req.exchange(), 200, view.render(img));
@@ -238,7 +242,7 @@ public final class ImagesApi {
         for (Location l : img.locations) {
             stores.forLocation(l.storeId(), l.url()).ifPresent(s -> {
                 try {
-                    s.delete(l.url());
+                    s.delete(l.url(), ctx);
                 } catch (java.io.IOException e) {
                     stores.errors().record(s.id(), org.ferry.store.StoreErrors.DELETE);
                     LOG.warn("image {}: could not delete {} from store {}: {}", img.id, LocationUrls.shown(l.url()), s.id(), e.toString());

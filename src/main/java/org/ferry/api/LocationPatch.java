@@ -213,11 +213,11 @@ final class LocationPatch {
      * After the save: deletes the data of removed locations from their stores, as Glance's location pop does
      * (unless another location still names the same URL).
      */
-    void deleteRemovedData(Image before, Image changed) {
+    void deleteRemovedData(Image before, Image changed, RequestContext caller) {
         for (Location l : removed(before, changed)) {
             stores.forLocation(l.storeId(), l.url()).ifPresent(s -> {
                 try {
-                    s.delete(l.url());
+                    s.delete(l.url(), caller);
                 } catch (IOException e) {
                     LOG.warn("image {}: location {} removed but its data in store {} could not be deleted: {}",
                             changed.id, l.url(), s.id(), e.toString());

@@ -1,5 +1,6 @@
 package org.ferry.api;
 
+import org.ferry.flow.StoreAcls;
 import org.ferry.catalog.ImageAttributes;
 import org.ferry.http.Router;
 import org.ferry.http.Responses;
@@ -34,11 +35,14 @@ public final class MembersApi {
     private final MemberRepository members;
     private final ImageGuard guard;
     private final Quotas quotas;
+    /** Members may read the data: the stores that keep ACLs follow each change (as Glance's member proxy). */
+    private final StoreAcls acls;
 
-    public MembersApi(MemberRepository members, ImageGuard guard, Quotas quotas) {
+    public MembersApi(MemberRepository members, ImageGuard guard, Quotas quotas, StoreAcls acls) {
         this.members = members;
         this.guard = guard;
         this.quotas = quotas;
+        this.acls = acls;
     }
 
     public void register(Router r) {
@@ -117,6 +121,7 @@ public final class MembersApi {
         Member m = members.add(img.id, memberId).orElseThrow(() -> ApiException.conflict(
                 "Member " + memberId + " is duplicated for image " + img.id));
         LOG.info("image {} shared with project {}", img.id, memberId);
+        acls.update(img.id, ctx);
         Responses.json(req.exchange(), 200, view(m));
     }
 
@@ -151,6 +156,7 @@ public final class MembersApi {
             throw notAMember(m.memberId(), img.id);
         }
         LOG.info("image {} no longer shared with project {}", img.id, m.memberId());
+        acls.update(img.id, ctx);
         Responses.empty(req.exchange(), 204);
     }
 

@@ -35,6 +35,7 @@ import org.ferry.flow.AddLocation;
 import org.ferry.flow.BaseImageCopies;
 import org.ferry.flow.Callers;
 import org.ferry.flow.CommitToStores;
+import org.ferry.flow.StoreAcls;
 import org.ferry.flow.CompleteLocationImport;
 import org.ferry.flow.CompleteTask;
 import org.ferry.flow.CopyToStaging;
@@ -154,6 +155,8 @@ public final class Ferry implements AutoCloseable {
             UriFilter filter = new UriFilter(config.importFiltering());
             SafeHttp safeHttp = new SafeHttp(remote, filter);
             Callers callers = new Callers();
+            MemberRepository memberRows = new MemberRepository(db.jdbi());
+            StoreAcls acls = new StoreAcls(images, memberRows, stores);
             ImportFlow flow = new ImportFlow(images, tasks, stores, callers, ttl, observability.imports());
             commitPool = Executors.newFixedThreadPool(8, daemon("ferry-store-commit"));
 
@@ -178,7 +181,7 @@ public final class Ferry implements AutoCloseable {
                     javaHash, config.hashingAlgorithm(), config.imageSizeCap()));
             camel.bind("copyToStaging", new CopyToStaging(stores, images, mover, tasks, javaHash, config.hashingAlgorithm()));
             camel.bind("verifyStaging", new VerifyStaging(stores.staging(), images, mover, javaHash, config.hashingAlgorithm()));
-            camel.bind("commitToStores", new CommitToStores(stores, images, commitPool));
+            camel.bind("commitToStores", new CommitToStores(stores, images, commitPool, acls));
             camel.bind("verifyImageState", new VerifyImageState(images));
             camel.bind("deleteStaging", new DeleteStaging(stores.staging()));
             camel.bind("completeTask", new CompleteTask(tasks, images, ttl));
@@ -208,12 +211,13 @@ public final class Ferry implements AutoCloseable {
 
             Router router = new Router();
             new ImagesApi(config.api(), images, guard, new ImageView(config.showImageDirectUrl(),
-                    config.showMultipleLocations(), stores), stores, schemas, new LocationRepository(db.jdbi()))
+                    config.showMultipleLocations(), stores), stores, schemas, new LocationRepository(db.jdbi()), acls)
                     .register(router);
-            new MembersApi(new MemberRepository(db.jdbi()), guard, config.quotas()).register(router);
+            new MembersApi(memberRows, guard, config.quotas(), acls).register(router);
             new LocationsApi(guard, stores, new LocationImports(images, tasks, imports, scheduler, ttl),
                     config.hashingAlgorithm()).register(router);
-            new ImageDataApi(config.api(), images, guard, stores, mover, new BaseImageCopies(images, imports)).register(router);
+            new ImageDataApi(config.api(), images, guard, stores, mover, new BaseImageCopies(images, imports), acls)
+                    .register(router);
             new ImportApi(config.api(), guard, stores, imports, filter).register(router);
             new InfoApi(config.enabledImportMethods(), stores, policy, schemas).register(router);
             new TasksApi(tasks, guard, policy, config.api(), schemas, stores, imports, filter).register(router);

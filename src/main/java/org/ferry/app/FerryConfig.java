@@ -183,6 +183,14 @@ public record FerryConfig(
                 throw ConfigException.badValue(ks, "auth_url", keystone.authUrl(), "not an http(s) URL");
             }
         }
+        for (StoreConfig sc : stores) {
+            if (!flavor.equals("keystone") && sc.options() instanceof org.ferry.store.SwiftStoreOptions so
+                    && so.multiTenant()) {
+                throw ConfigException.badValue(sc.id(), "swift_store_multi_tenant", "True", "each image goes into the "
+                        + "account of the user who writes it, with that user's Keystone token: needs [paste_deploy] "
+                        + "flavor = keystone");
+            }
+        }
         String f = "import_filtering_opts";
         ImportFiltering filtering = new ImportFiltering(
                 r.list(f, "allowed_schemes", List.of("http", "https")), r.list(f, "disallowed_schemes", List.of()),

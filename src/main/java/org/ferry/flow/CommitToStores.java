@@ -39,12 +39,14 @@ public final class CommitToStores extends FlowStep<CommittedStores> {
     private final ImageRepository images;
     private final ImportLock lock;
     private final ExecutorService pool;
+    private final StoreAcls acls;
 
-    public CommitToStores(StoreRegistry stores, ImageRepository images, ExecutorService pool) {
+    public CommitToStores(StoreRegistry stores, ImageRepository images, ExecutorService pool, StoreAcls acls) {
         this.stores = stores;
         this.images = images;
         this.lock = new ImportLock(images);
         this.pool = pool;
+        this.acls = acls;
     }
 
     /** What the parallel commits of one run have done so far; guarded by itself. */
@@ -69,6 +71,7 @@ public final class CommitToStores extends FlowStep<CommittedStores> {
             removeCopies(s, progress.locations);
             throw e;
         }
+        acls.update(s.imageId(), s.caller);
         synchronized (progress) {
             return new CommittedStores(progress.committed, progress.locations, progress.failed);
         }
@@ -117,7 +120,7 @@ public final class CommitToStores extends FlowStep<CommittedStores> {
             synchronized (progress) {
                 Image img = lock.image(s);
                 if (img.size != null && img.size != d.size() || img.checksum != null && !img.checksum.equals(d.md5())) {
-                    store.delete(url);
+                    store.delete(url, s.caller);
                     throw new ImportFailure("data does not match the image's existing size and checksum");
                 }
                 Location loc = images.addLocation(s.imageId(), url, Map.of("store", storeId), storeId, Location.ACTIVE);
@@ -173,7 +176,7 @@ public final class CommitToStores extends FlowStep<CommittedStores> {
             return fs.adopt(staged.path(), s.imageId());
         }
         try (FileChannel in = FileChannel.open(staged.path(), StandardOpenOption.READ);
-             StoreWrite write = store.beginWrite(s.imageId(), staged.digests().size())) {
+             StoreWrite write = store.beginWrite(s.imageId(), staged.digests().size(), s.caller)) {
             long size = in.size();
             for (long pos = 0; pos < size; ) {
                 pos += in.transferTo(pos, size - pos, write.channel());
@@ -201,7 +204,7 @@ public final class CommitToStores extends FlowStep<CommittedStores> {
                 images.removeLocation(l.id());
                 stores.forLocation(l.storeId(), l.url()).ifPresent(st -> {
                     try {
-                        st.delete(l.url());
+                        st.delete(l.url(), s.caller);
                     } catch (java.io.IOException e) {
                         LOG.warn("task {}: could not delete {} from store {}", s.taskId(), LocationUrls.shown(l.url()), st.id());
                     }

@@ -123,8 +123,9 @@ public final class CopyToStaging extends FlowStep<StagedData> {
                 continue;
             }
             TaskProgress progress = new TaskProgress(tasks, s.taskId(), img.size);
-            StreamedWrites streamed = StreamedWrites.begin(toStream, img.id, img.size == null ? -1 : img.size);
-            try (Store.StoreData data = from.get().open(loc.url());
+            StreamedWrites streamed = StreamedWrites.begin(toStream, img.id, img.size == null ? -1 : img.size,
+                    s.caller);
+            try (Store.StoreData data = from.get().open(loc.url(), s.caller);
                  StoreWrite write = stage ? staging.beginWrite(img.id) : null) {
                 InputStream in = data.channel() != null ? Channels.newInputStream(data.channel()) : data.stream();
                 List<WritableByteChannel> outs = new ArrayList<>();

@@ -46,7 +46,7 @@ public final class HashLocation extends FlowStep<Digests> {
         Digests d;
         try {
             d = hasher.hash(s.taskId(), img.id, VerifyLocationData.store(img, job.url(), stores), job.url(),
-                    hashingAlgorithm);
+                    hashingAlgorithm, s.caller);
         } catch (ImportFailure e) {
             if (images.find(img.id).isEmpty()) {
                 throw e;

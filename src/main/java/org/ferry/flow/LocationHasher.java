@@ -1,5 +1,6 @@
 package org.ferry.flow;
 
+import org.ferry.auth.RequestContext;
 import org.ferry.store.LocationUrls;
 
 import org.ferry.catalog.ImageRepository;
@@ -50,12 +51,13 @@ public final class LocationHasher {
      * @param hashlibName the algorithm as Glance names it (sha512, sha256, sha1, md5)
      * @throws ImportFailure when every attempt failed, or the image was deleted (canceled)
      */
-    Digests hash(String taskId, String imageId, Store store, String url, String hashlibName) throws ImportFailure {
+    Digests hash(String taskId, String imageId, Store store, String url, String hashlibName, RequestContext caller)
+            throws ImportFailure {
         String javaName = org.ferry.data.HashAlgorithms.javaName(hashlibName)
                 .orElseThrow(() -> new ImportFailure("hash algorithm " + hashlibName + " is not available"));
         IOException last = null;
         for (int attempt = 1; attempt <= attempts; attempt++) {
-            try (Store.StoreData data = store.open(url);
+            try (Store.StoreData data = store.open(url, caller);
                  InputStream in = data.channel() != null ? Channels.newInputStream(data.channel()) : data.stream()) {
                 Long total = data.size() >= 0 ? data.size() : null;
                 return mover.move(in, List.of(), javaName, hashlibName.toLowerCase(Locale.ROOT),

@@ -1,5 +1,7 @@
 package org.ferry.flow;
 
+import org.ferry.auth.RequestContext;
+
 import org.ferry.store.LocationUrls;
 
 import org.ferry.catalog.Image;
@@ -71,7 +73,7 @@ public final class RestoreImageOnFailure extends FlowStep<Void> {
     protected void revert(ImportState s, Void nothing) {
         lock.whileLocked(s).ifPresent(img -> {
             if (outcome == Outcome.DELETED) {
-                discard(img);
+                discard(img, s.caller);
                 return;
             }
             ImageStatus from = img.status;
@@ -87,7 +89,7 @@ public final class RestoreImageOnFailure extends FlowStep<Void> {
     void restoreDeadTask(String imageId, List<String> targets, boolean recordStores) {
         images.find(imageId).ifPresent(img -> {
             if (outcome == Outcome.DELETED) {
-                discard(img);
+                discard(img, null);
                 return;
             }
             ImageStatus from = img.status;
@@ -118,11 +120,11 @@ public final class RestoreImageOnFailure extends FlowStep<Void> {
     }
 
     /** Deletes the image and whatever data it has in a store; staged and half-written files are gone by now. */
-    private void discard(Image img) {
+    private void discard(Image img, RequestContext caller) {
         for (Location l : img.locations) {
             stores.forLocation(l.storeId(), l.url()).ifPresent(st -> {
                 try {
-                    st.delete(l.url());
+                    st.delete(l.url(), caller);
                 } catch (IOException e) {
                     LOG.warn("image {}: could not delete {} from store {}: {}", img.id, LocationUrls.shown(l.url()), st.id(), e.toString());
                 }

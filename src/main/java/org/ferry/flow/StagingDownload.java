@@ -64,7 +64,7 @@ public abstract class StagingDownload extends FlowStep<StagedData> {
             TaskProgress progress = new TaskProgress(tasks, s.taskId(), expected);
             boolean stage = StreamedWrites.someTargetAdopts(stores, s.targets);
             StreamedWrites streamed = StreamedWrites.begin(StreamedWrites.streamedTargets(stores, s.targets),
-                    s.imageId(), expected == null ? -1 : expected);
+                    s.imageId(), expected == null ? -1 : expected, s.caller);
             try {
                 Digests d = move(s, in, stage, streamed, expected, progress);
                 progress.done();

@@ -1,5 +1,6 @@
 package org.ferry.flow;
 
+import org.ferry.auth.RequestContext;
 import org.ferry.store.Store;
 import org.ferry.store.StoreRegistry;
 import org.ferry.store.StoreWrite;
@@ -53,15 +54,18 @@ public final class StreamedWrites {
                 .map(Store::adoptsStagedFiles).orElse(false));
     }
 
-    /** Begins a write in each store; a store that cannot begin one is recorded as failed. */
-    static StreamedWrites begin(List<Store> targets, String imageId, long expectedSize) {
+    /**
+     * Begins a write in each store on behalf of the import's caller; a store that cannot begin one is recorded as
+     * failed.
+     */
+    static StreamedWrites begin(List<Store> targets, String imageId, long expectedSize, RequestContext caller) {
         if (targets.isEmpty()) {
             return NONE;
         }
         StreamedWrites w = new StreamedWrites();
         for (Store st : targets) {
             try {
-                w.add(st.id(), st.beginWrite(imageId, expectedSize));
+                w.add(st.id(), st.beginWrite(imageId, expectedSize, caller));
             } catch (IOException e) {
                 w.fail(st.id(), e);
             }

@@ -41,7 +41,7 @@ public final class VerifyLocationData extends FlowStep<Digests> {
             throw new ImportFailure("image " + img.id + " is " + img.status + ", not importing");
         }
         Store store = store(img, job.url());
-        Digests d = hasher.hash(s.taskId(), img.id, store, job.url(), job.hashAlgo());
+        Digests d = hasher.hash(s.taskId(), img.id, store, job.url(), job.hashAlgo(), s.caller);
         lock.update(s, ImageStatus.IMPORTING, "changed while its location was being verified", i -> {
             i.size = d.size();
             i.checksum = d.md5();

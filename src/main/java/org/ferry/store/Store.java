@@ -1,5 +1,7 @@
 package org.ferry.store;
 
+import org.ferry.auth.RequestContext;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -50,6 +52,16 @@ public interface Store {
     }
 
     /**
+     * Like {@link #beginWrite(String, long)}, on behalf of a caller: a store that writes into the caller's own
+     * account (swift_store_multi_tenant) uses the caller's token and catalog; others ignore it.
+     *
+     * @param caller the user the write is for; null when none is known (a run recovered after a restart)
+     */
+    default StoreWrite beginWrite(String imageId, long expectedSize, RequestContext caller) throws IOException {
+        return beginWrite(imageId, expectedSize);
+    }
+
+    /**
      * Whether an import puts a staged file into this store without reading it (a file store: a hard link or a
      * kernel-side copy). Other stores are written while the data streams in, so the bytes pass once.
      */
@@ -82,7 +94,33 @@ public interface Store {
     /** Opens a location's data for reading; file stores give a channel so downloads can use sendfile. */
     StoreData open(String url) throws IOException;
 
+    /** Like {@link #open(String)}, on behalf of a caller (see {@link #beginWrite(String, long, RequestContext)}). */
+    default StoreData open(String url, RequestContext caller) throws IOException {
+        return open(url);
+    }
+
     void delete(String url) throws IOException;
+
+    /** Like {@link #delete(String)}, on behalf of a caller (see {@link #beginWrite(String, long, RequestContext)}). */
+    default void delete(String url, RequestContext caller) throws IOException {
+        delete(url);
+    }
+
+    /**
+     * Whether who may read a location is kept in the store itself (the multi-tenant swift store: container ACLs), so
+     * {@link #setAcls} must follow the image's visibility and members.
+     */
+    default boolean keepsAcls() {
+        return false;
+    }
+
+    /**
+     * Lets every project read the location ({@code everyone}), or the given projects; the store's admin projects
+     * keep write access. A no-op unless {@link #keepsAcls()}.
+     */
+    default void setAcls(String url, boolean everyone, java.util.Collection<String> readProjects,
+                         RequestContext caller) throws IOException {
+    }
 
     /**
      * Throws {@link StoreInUseException} when {@link #delete} would be refused because something outside Ferry uses

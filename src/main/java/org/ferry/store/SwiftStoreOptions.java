@@ -15,11 +15,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * glance_store's swift driver options (single-tenant), under Glance's names and with its defaults. The account
- * credentials are references: sections of {@code swift_store_config_file}, or, without that file, the one reference
+ * glance_store's swift driver options, under Glance's names and with its defaults. The account credentials are
+ * references: sections of {@code swift_store_config_file}, or, without that file, the one reference
  * {@code default_swift_reference} made of the deprecated {@code swift_store_auth_address}, {@code swift_store_user}
  * and {@code swift_store_key} (as Glance's SwiftParams does). Either way Ferry's locations name the reference
- * ({@code swift+config://<reference>/<container>/<object>}) and never the credentials.
+ * ({@code swift+config://<reference>/<container>/<object>}) and never the credentials. With
+ * {@code swift_store_multi_tenant} no reference is needed: each image goes into the account of the user who writes
+ * it, with that user's token.
  *
  * @param references              the account references by name
  * @param defaultReference        default_swift_reference: the account new images are written to
@@ -38,19 +40,20 @@ import java.util.Optional;
  * @param cacert                  swift_store_cacert: a CA bundle for https (empty: the JVM's trust store)
  * @param authInsecure            swift_store_auth_insecure: do not verify the server certificate
  * @param expireSoonSeconds       swift_store_expire_soon_interval: a token with less life left is renewed first
+ * @param multiTenant             swift_store_multi_tenant: each image in its writer's account, container
+ *                                {@code <container>_<image id>}, read by others through the container's ACLs
+ * @param adminTenants            swift_store_admin_tenants: projects given write access to every image container
  */
 public record SwiftStoreOptions(Map<String, SwiftReference> references, String defaultReference, String container,
                                 boolean createContainerOnPut, int largeObjectSizeMiB, int chunkSizeMiB,
                                 int multipleContainersSeed, String region, String endpointType, String serviceType,
                                 String endpoint, int retryGetCount, String cacert, boolean authInsecure,
-                                int expireSoonSeconds) implements DriverOptions {
+                                int expireSoonSeconds, boolean multiTenant, List<String> adminTenants)
+        implements DriverOptions {
     private static final List<String> ENDPOINT_TYPES = List.of("publicURL", "internalURL", "adminURL");
 
     public static SwiftStoreOptions read(ConfigReader r, String section, Path baseDir) {
-        if (r.bool(section, "swift_store_multi_tenant", false)) {
-            throw ConfigException.badValue(section, "swift_store_multi_tenant", "True",
-                    "Ferry's swift store is single-tenant for now (each image in its owner's account is not built)");
-        }
+        boolean multiTenant = r.bool(section, "swift_store_multi_tenant", false);
         String defaultRef = r.string(section, "default_swift_reference", "ref1");
         String authVersion = r.string(section, "swift_store_auth_version", "3");
         Optional<String> configFile = r.optional(section, "swift_store_config_file");
@@ -58,14 +61,16 @@ public record SwiftStoreOptions(Map<String, SwiftReference> references, String d
                 ? fromFile(baseDir.resolve(configFile.get()).normalize(), authVersion)
                 : inline(r, section, defaultRef, authVersion);
         SwiftReference def = refs.get(defaultRef);
-        if (def == null || def.authAddress().isEmpty()) {
-            throw new ConfigException("[" + section + "] A value for swift_store_auth_address is required."
-                    + (configFile.isPresent() ? " (no reference '" + defaultRef + "' with auth_address in "
-                    + configFile.get() + ")" : ""));
-        }
-        if (!def.hasCredentials()) {
-            throw new ConfigException("[" + section + "] A value for swift_store_ref_params (user/key or application "
-                    + "credentials) is required.");
+        if (!multiTenant) { // the multi-tenant store writes with the caller's token: no account of its own
+            if (def == null || def.authAddress().isEmpty()) {
+                throw new ConfigException("[" + section + "] A value for swift_store_auth_address is required."
+                        + (configFile.isPresent() ? " (no reference '" + defaultRef + "' with auth_address in "
+                        + configFile.get() + ")" : ""));
+            }
+            if (!def.hasCredentials()) {
+                throw new ConfigException("[" + section + "] A value for swift_store_ref_params (user/key or "
+                        + "application credentials) is required.");
+            }
         }
         String endpointType = r.string(section, "swift_store_endpoint_type", "publicURL");
         if (!ENDPOINT_TYPES.contains(endpointType)) {
@@ -84,7 +89,8 @@ public record SwiftStoreOptions(Map<String, SwiftReference> references, String d
                 r.integer(section, "swift_store_retry_get_count", 0, 0),
                 cacert.isEmpty() ? "" : baseDir.resolve(cacert).normalize().toString(),
                 r.bool(section, "swift_store_auth_insecure", false),
-                r.integer(section, "swift_store_expire_soon_interval", 60, 0));
+                r.integer(section, "swift_store_expire_soon_interval", 60, 0), multiTenant,
+                r.list(section, "swift_store_admin_tenants", List.of()));
     }
 
     /** Without a config file: the one reference made of the store's swift_store_* options (Glance's SwiftParams). */
@@ -150,6 +156,11 @@ public record SwiftStoreOptions(Map<String, SwiftReference> references, String d
         return container + "_" + id.substring(0, Math.min(n + dashes, id.length()));
     }
 
+    /** The container of an image in the multi-tenant store: one per image, as Glance names it. */
+    public String multiTenantContainerFor(String imageId) {
+        return container + "_" + imageId;
+    }
+
     @Override
     public String type() {
         return "swift";
@@ -168,7 +179,7 @@ public record SwiftStoreOptions(Map<String, SwiftReference> references, String d
     /** Never prints a key (the references hide theirs). */
     @Override
     public String toString() {
-        return "SwiftStoreOptions[references=" + references.values() + ", default=" + defaultReference
-                + ", container=" + container + "]";
+        return "SwiftStoreOptions[" + (multiTenant ? "multi-tenant, " : "") + "references=" + references.values()
+                + ", default=" + defaultReference + ", container=" + container + "]";
     }
 }

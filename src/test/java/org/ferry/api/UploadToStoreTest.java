@@ -7,6 +7,8 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import okio.BufferedSink;
+import org.ferry.catalog.MemberRepository;
+import org.ferry.flow.StoreAcls;
 import org.ferry.auth.NoAuthAuthenticator;
 import org.ferry.auth.Policy;
 import org.ferry.catalog.Database;
@@ -82,7 +84,8 @@ class UploadToStoreTest {
                 new Quotas(128, 128, 128, 10), 25, 1000);
         Router router = new Router();
         new ImageDataApi(settings, images, new ImageGuard(images, policy), stores,
-                new DataMover(pool, DataMover.DEFAULT_BUFFER_SIZE, 4), null).register(router);
+                new DataMover(pool, DataMover.DEFAULT_BUFFER_SIZE, 4), null,
+                new StoreAcls(images, new MemberRepository(db.jdbi()), stores)).register(router);
         server = Undertow.builder().addHttpListener(0, "127.0.0.1")
                 .setHandler(new FrontHandler(router, new NoAuthAuthenticator(List.of()),
                         new VersionsApi(Optional.empty(), true), 64))

@@ -157,4 +157,10 @@ final class FlowKit implements BeforeEachCallback, AfterEachCallback {
             }
         }
     }
+
+    /** The commit step over these stores, as Ferry wires it. */
+    CommitToStores commitToStores(StoreRegistry over) {
+        return new CommitToStores(over, images, pool, new StoreAcls(images,
+                new org.ferry.catalog.MemberRepository(db.jdbi()), over));
+    }
 }

@@ -107,7 +107,7 @@ class ImportStepsTest {
         kit.images.save(img, null);
         ImportState s = kit.locked(img, ImportMethod.GLANCE_DIRECT, "fast", "cheap");
         given(s, kit.stage(img.id, DATA));
-        CommitToStores step = new CommitToStores(kit.stores, kit.images, kit.pool);
+        CommitToStores step = kit.commitToStores(kit.stores);
 
         CommittedStores done = step.execute(s);
         assertEquals(List.of("cheap", "fast"), done.stores().stream().sorted().toList());
@@ -131,7 +131,7 @@ class ImportStepsTest {
         Image img = kit.image(ImageStatus.IMPORTING);
         ImportState s = kit.locked(img, ImportMethod.WEB_DOWNLOAD, List.of("fast", "nowhere"), true);
         given(s, kit.stage(img.id, DATA));
-        CommitToStores step = new CommitToStores(kit.stores, kit.images, kit.pool);
+        CommitToStores step = kit.commitToStores(kit.stores);
         ImportFailure f = assertThrows(ImportFailure.class, () -> step.execute(s));
         assertEquals("import to store nowhere: not a writable store", f.getMessage());
         Image now = kit.reload(img.id);
@@ -145,7 +145,7 @@ class ImportStepsTest {
         Image img = kit.image(ImageStatus.IMPORTING);
         ImportState s = kit.locked(img, ImportMethod.WEB_DOWNLOAD, List.of("fast", "nowhere"), false);
         given(s, kit.stage(img.id, DATA));
-        CommittedStores done = new CommitToStores(kit.stores, kit.images, kit.pool).execute(s);
+        CommittedStores done = kit.commitToStores(kit.stores).execute(s);
         assertEquals(List.of("fast"), done.stores());
         assertEquals(List.of("nowhere"), done.failed());
         Image now = kit.reload(img.id);

@@ -96,7 +96,7 @@ class OnePassTest {
     }
 
     private CommitToStores commit() {
-        return new CommitToStores(stores, kit.images, kit.pool);
+        return kit.commitToStores(stores);
     }
 
     /** A later step of the route that fails (e.g. the image was deleted meanwhile). */

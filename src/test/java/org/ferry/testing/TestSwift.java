@@ -76,6 +76,24 @@ public record TestSwift(String authUrl, String user, String key) {
             }
         }
 
+        /** The account's token (v1 auth), e.g. as a caller's token for the multi-tenant store. */
+        public String token() {
+            return token;
+        }
+
+        /** The account's storage URL. */
+        public HttpUrl storageUrl() {
+            return storage;
+        }
+
+        /** A container's headers, or null when it does not exist. */
+        public Map<String, List<String>> headContainer(String container) throws IOException {
+            try (Response r = http.newCall(new Request.Builder().url(url(container)).head()
+                    .header("X-Auth-Token", token).build()).execute()) {
+                return r.code() == 404 ? null : r.headers().toMultimap();
+            }
+        }
+
         public HttpUrl url(String... segments) {
             HttpUrl.Builder b = storage.newBuilder();
             for (String s : segments) {

@@ -19,7 +19,8 @@ import java.util.Optional;
  * One Swift account as a reference names it: logs in (Keystone v3, or Swift's v1 auth with {@code X-Auth-User}),
  * finds the storage URL (swift_store_endpoint, else the token catalog's object-store endpoint of swift_store_region
  * and swift_store_endpoint_type), keeps the token until it is about to expire and logs in again when Swift answers
- * 401. Requests are built against the storage URL; the token is added here.
+ * 401. Requests are built against the storage URL; the token is added here. Or, for the multi-tenant store, a
+ * caller's token on a storage URL ({@link #ofCaller}): used as it is, a 401 is the answer.
  */
 final class SwiftAccount {
     private static final Logger LOG = LoggerFactory.getLogger(SwiftAccount.class);
@@ -27,6 +28,8 @@ final class SwiftAccount {
     private final SwiftReference ref;
     private final AccountOptions options;
     private final OkHttpClient http;
+    /** A caller's token: never renewed. */
+    private final Session fixed;
     private Session session;
 
     /** What the store's options say about finding the storage URL and renewing tokens. */
@@ -42,6 +45,19 @@ final class SwiftAccount {
         this.ref = ref;
         this.options = options;
         this.http = http;
+        this.fixed = null;
+    }
+
+    private SwiftAccount(String token, HttpUrl storageUrl, OkHttpClient http) {
+        this.ref = null;
+        this.options = null;
+        this.http = http;
+        this.fixed = new Session(token, storageUrl, null);
+    }
+
+    /** The account at a storage URL, used with a caller's token (Glance's multi-tenant store: preauthtoken). */
+    static SwiftAccount ofCaller(String token, HttpUrl storageUrl, OkHttpClient http) {
+        return new SwiftAccount(token, storageUrl, http);
     }
 
     SwiftReference reference() {
@@ -64,7 +80,7 @@ final class SwiftAccount {
     Response send(Request.Builder request) throws IOException {
         Session s = session();
         Response r = http.newCall(request.header("X-Auth-Token", s.token()).build()).execute();
-        if (r.code() != 401) {
+        if (r.code() != 401 || fixed != null) {
             return r;
         }
         r.close();
@@ -79,7 +95,7 @@ final class SwiftAccount {
 
     /** Forgets the token a request was refused with (a newer one another thread got is kept). */
     synchronized void invalidate(String token) {
-        if (session != null && session.token().equals(token)) {
+        if (fixed == null && session != null && session.token().equals(token)) {
             session = null;
         }
     }
@@ -91,6 +107,9 @@ final class SwiftAccount {
     }
 
     private synchronized Session session() throws IOException {
+        if (fixed != null) {
+            return fixed;
+        }
         if (session == null || session.expiresAt() != null
                 && !Instant.now().isBefore(session.expiresAt().minus(options.expireSoon()))) {
             session = ref.authVersion().equals("1") ? loginV1() : loginV3();
@@ -142,7 +161,7 @@ final class SwiftAccount {
             t = KeystoneLogin.password(http, ref.authAddress(), parts[1], userDomain, ref.key(),
                     KeystoneLogin.Named.byName(parts[0]), projectDomain);
         }
-        String storage = options.endpoint().isEmpty() ? storageUrl(t.catalog()).orElseThrow(() -> new IOException(
+        String storage = options.endpoint().isEmpty() ? storageUrl(options, t.catalog()).orElseThrow(() -> new IOException(
                 "the Keystone catalog of " + ref + " has no " + options.serviceType() + " endpoint of interface "
                         + options.endpointType() + (options.region().isEmpty() ? ""
                         : " in region " + options.region()))) : options.endpoint();
@@ -153,7 +172,14 @@ final class SwiftAccount {
         return new Session(t.id(), url, t.expiresAt());
     }
 
-    private Optional<String> storageUrl(List<RequestContext.CatalogEndpoint> catalog) {
+    /** The reference, or for a caller's account its storage URL (never a token). */
+    @Override
+    public String toString() {
+        return fixed != null ? "the account at " + fixed.storageUrl() : String.valueOf(ref);
+    }
+
+    /** The object-store endpoint of a token's catalog that the store's options name (service type, interface, region). */
+    static Optional<String> storageUrl(AccountOptions options, List<RequestContext.CatalogEndpoint> catalog) {
         String iface = options.endpointType().replace("URL", "");
         return catalog.stream().filter(e -> options.serviceType().equals(e.serviceType()))
                 .filter(e -> iface.equals(e.iface()))

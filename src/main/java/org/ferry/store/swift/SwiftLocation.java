@@ -83,6 +83,22 @@ public record SwiftLocation(String scheme, String reference, String user, String
         return new SwiftLocation("swift+config", reference, null, null, null, container, object);
     }
 
+    /**
+     * A location of the multi-tenant store: the object in a container of the account at a storage URL, without
+     * credentials ({@code swift+http://} or {@code swift+https://} as the storage URL's scheme, as Glance writes).
+     */
+    public static SwiftLocation ofStorageUrl(okhttp3.HttpUrl storageUrl, String container, String object) {
+        String url = storageUrl.toString();
+        String scheme = storageUrl.isHttps() ? "swift+https" : "swift+http";
+        String address = LocationUrls.stripSlashes(url.substring(url.indexOf("://") + 3));
+        return new SwiftLocation(scheme, null, null, null, address, container, object);
+    }
+
+    /** A location without credentials whose address is a storage URL (Glance's multi-tenant store). */
+    public boolean atStorageUrl() {
+        return reference == null && user == null;
+    }
+
     public boolean byReference() {
         return reference != null;
     }
@@ -95,12 +111,12 @@ public record SwiftLocation(String scheme, String reference, String user, String
         return (scheme.equals("swift+http") ? "http://" : "https://") + address;
     }
 
-    /** The URL of a location by reference (the only form Ferry writes). */
+    /** The URL of a location by reference or at a storage URL (the forms Ferry writes: never credentials). */
     public String url() {
-        if (!byReference()) {
-            throw new IllegalStateException("only a location by reference is written by Ferry");
+        if (!byReference() && !atStorageUrl()) {
+            throw new IllegalStateException("Ferry never writes a location with credentials");
         }
-        return scheme + "://" + reference + "/" + container + "/" + object;
+        return scheme + "://" + (byReference() ? reference : address) + "/" + container + "/" + object;
     }
 
     /** Never shows the credentials. */

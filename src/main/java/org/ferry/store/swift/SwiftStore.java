@@ -6,6 +6,7 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import org.ferry.auth.RequestContext;
 import org.ferry.json.Jackson;
 import org.ferry.store.DriverOptions;
 import org.ferry.store.LocationUrls;
@@ -33,10 +34,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Glance's swift store, single-tenant: each image is the object named by the image id in swift_store_container (or
+ * Glance's swift store. Single-tenant: each image is the object named by the image id in swift_store_container (or
  * one of several containers, swift_store_multiple_containers_seed) of the account that default_swift_reference
- * names; large images are segments and a DLO manifest (see {@link SwiftWrite}). Locations are written as
- * {@code swift+config://<reference>/<container>/<image id>}; Glance's locations with credentials are read too.
+ * names; locations are written as {@code swift+config://<reference>/<container>/<image id>}; Glance's locations with
+ * credentials are read too. Multi-tenant (swift_store_multi_tenant): each image is in its own container
+ * {@code <swift_store_container>_<image id>} of the writing user's account, reached with the caller's token
+ * ({@link TenantAccounts}); the location is the storage URL ({@code swift+https://<storage url>/<container>/<id>}),
+ * and the container's ACLs let the image's members, or everyone when it is public, read it. Either way large images
+ * are segments and a DLO manifest (see {@link SwiftWrite}).
  */
 public final class SwiftStore implements Store {
     private static final Logger LOG = LoggerFactory.getLogger(SwiftStore.class);
@@ -55,6 +60,7 @@ public final class SwiftStore implements Store {
     private final Map<String, SwiftAccount> accounts = new ConcurrentHashMap<>();
     private final ExecutorService uploads;
     private final Set<String> knownContainers = ConcurrentHashMap.newKeySet();
+    private final TenantAccounts tenants;
 
     public SwiftStore(StoreSettings settings, SwiftStoreOptions options, OkHttpClient http) {
         this.settings = settings;
@@ -67,6 +73,7 @@ public final class SwiftStore implements Store {
             t.setDaemon(true);
             return t;
         });
+        this.tenants = new TenantAccounts(options, accountOptions, this.http);
     }
 
     @Override
@@ -105,40 +112,119 @@ public final class SwiftStore implements Store {
 
     @Override
     public StoreWrite beginWrite(String imageId) throws IOException {
-        return beginWrite(imageId, -1);
+        return beginWrite(imageId, -1, null);
     }
 
     @Override
     public StoreWrite beginWrite(String imageId, long expectedSize) throws IOException {
-        SwiftAccount account = defaultAccount();
-        String container = options.containerFor(imageId);
-        ensureContainer(account, container);
+        return beginWrite(imageId, expectedSize, null);
+    }
+
+    @Override
+    public StoreWrite beginWrite(String imageId, long expectedSize, RequestContext caller) throws IOException {
+        SwiftAccount account;
+        String container;
+        String url;
+        if (options.multiTenant()) {
+            account = tenants.forWrite(caller);
+            container = options.multiTenantContainerFor(imageId);
+            url = SwiftLocation.ofStorageUrl(account.url(), container, imageId).url();
+        } else {
+            account = defaultAccount();
+            container = options.containerFor(imageId);
+            url = urlOf(imageId);
+        }
+        boolean created = ensureContainer(account, container);
         if (SwiftObjects.exists(account, container, imageId)) {
             throw new IOException("Swift already has an image at this location");
         }
         removeSegments(account, container, imageId); // a crashed write's: the manifest would list them too
         boolean segmented = expectedSize < 0 || expectedSize >= options.largeObjectSizeBytes();
-        return new SwiftWrite(account, http, uploads, container, imageId, urlOf(imageId), expectedSize,
+        SwiftWrite write = new SwiftWrite(account, http, uploads, container, imageId, url, expectedSize,
                 options.chunkSizeBytes(), segmented);
+        return created && options.multiTenant() ? new ContainerWrite(write, account, container) : write;
     }
 
-    /** The container exists, or is created when swift_store_create_container_on_put says so (Glance's message). */
-    private void ensureContainer(SwiftAccount account, String container) throws IOException {
-        if (knownContainers.contains(container)) {
-            return;
+    /**
+     * A write into a container made for it (the multi-tenant store's {@code <container>_<image id>}): an abort also
+     * removes the container, so a failed upload leaves nothing in the user's account.
+     */
+    private final class ContainerWrite implements StoreWrite {
+        private final SwiftWrite write;
+        private final SwiftAccount account;
+        private final String container;
+        private volatile boolean committed;
+
+        ContainerWrite(SwiftWrite write, SwiftAccount account, String container) {
+            this.write = write;
+            this.account = account;
+            this.container = container;
         }
+
+        @Override
+        public java.nio.channels.WritableByteChannel channel() {
+            return write.channel();
+        }
+
+        @Override
+        public String commit() throws IOException {
+            String url = write.commit();
+            committed = true;
+            return url;
+        }
+
+        @Override
+        public void abort() {
+            write.abort();
+            if (!committed) {
+                try {
+                    deleteContainer(account, container);
+                } catch (IOException e) {
+                    LOG.warn("store {}: the container {} of an aborted write stays: {}", id(), container,
+                            e.getMessage());
+                }
+            }
+        }
+    }
+
+    /**
+     * The container exists, or is created when swift_store_create_container_on_put says so (Glance's message).
+     *
+     * @return whether it was created now
+     */
+    private boolean ensureContainer(SwiftAccount account, String container) throws IOException {
+        String key = account + "|" + container;
+        if (knownContainers.contains(key)) {
+            return false;
+        }
+        boolean created = false;
         try (Response r = account.send(new Request.Builder().url(account.url(container)).head())) {
             if (r.code() == 404) {
                 if (!options.createContainerOnPut()) {
                     throw new IOException("The container " + container + " does not exist in Swift. Please set the "
                             + "swift_store_create_container_on_put option to add container to Swift automatically.");
                 }
-                create(account, container);
+                created = true;
             } else if (r.code() / 100 != 2) {
                 throw answered("looking for container " + container, r);
             }
         }
-        knownContainers.add(container);
+        if (created) {
+            create(account, container);
+        }
+        if (!options.multiTenant()) { // a container per image is looked at once
+            knownContainers.add(key);
+        }
+        return created;
+    }
+
+    /** Removes an (empty) container; one already gone is fine. */
+    private void deleteContainer(SwiftAccount account, String container) throws IOException {
+        try (Response r = account.send(new Request.Builder().url(account.url(container)).delete())) {
+            if (r.code() != 404 && r.code() / 100 != 2) {
+                throw answered("deleting container " + container, r);
+            }
+        }
     }
 
     private void create(SwiftAccount account, String container) throws IOException {
@@ -151,10 +237,14 @@ public final class SwiftStore implements Store {
         }
     }
 
-    /** A swift URL whose account this store knows: a reference of its own, or an auth address one of them has. */
+    /**
+     * A swift URL whose account this store knows: a reference of its own, or an auth address one of them has; with
+     * swift_store_multi_tenant also a storage URL without credentials (read with the caller's token).
+     */
     @Override
     public boolean owns(String url) {
-        return SwiftLocation.parse(url).flatMap(this::referenceFor).isPresent();
+        return SwiftLocation.parse(url).map(l -> options.multiTenant() && l.atStorageUrl()
+                || referenceFor(l).isPresent()).orElse(false);
     }
 
     @Override
@@ -187,9 +277,12 @@ public final class SwiftStore implements Store {
     private record Located(SwiftAccount account, SwiftLocation location) {
     }
 
-    private Located locate(String url) throws IOException {
+    private Located locate(String url, RequestContext caller) throws IOException {
         SwiftLocation l = SwiftLocation.parse(url)
                 .orElseThrow(() -> new IOException("not a swift location: " + LocationUrls.shown(url)));
+        if (options.multiTenant() && l.atStorageUrl()) {
+            return new Located(tenants.forLocation(l, caller), l);
+        }
         SwiftReference ref = referenceFor(l).orElseThrow(() -> new IOException("store " + id()
                 + " does not serve " + LocationUrls.shown(url)));
         return new Located(account(ref), l);
@@ -197,7 +290,12 @@ public final class SwiftStore implements Store {
 
     @Override
     public StoreData open(String url) throws IOException {
-        Located at = locate(url);
+        return open(url, null);
+    }
+
+    @Override
+    public StoreData open(String url, RequestContext caller) throws IOException {
+        Located at = locate(url, caller);
         SwiftLocation l = at.location();
         long size;
         String manifest;
@@ -248,9 +346,20 @@ public final class SwiftStore implements Store {
      */
     @Override
     public void delete(String url) throws IOException {
-        Located at = locate(url);
-        SwiftAccount account = at.account();
-        SwiftLocation l = at.location();
+        delete(url, null);
+    }
+
+    /** In the multi-tenant store the image's container goes too, as Glance's MultiTenantStore.delete does. */
+    @Override
+    public void delete(String url, RequestContext caller) throws IOException {
+        Located at = locate(url, caller);
+        deleteObject(at.account(), at.location());
+        if (options.multiTenant() && at.location().atStorageUrl()) {
+            deleteContainer(at.account(), at.location().container());
+        }
+    }
+
+    private void deleteObject(SwiftAccount account, SwiftLocation l) throws IOException {
         String manifest;
         boolean slo;
         try (Response r = account.send(new Request.Builder().url(account.url(l.container(), l.object())).head())) {
@@ -300,9 +409,43 @@ public final class SwiftStore implements Store {
         }
     }
 
+    @Override
+    public boolean keepsAcls() {
+        return options.multiTenant();
+    }
+
+    /**
+     * As Glance's MultiTenantStore.set_acls: {@code X-Container-Read} is {@code *:*} for everyone, else
+     * {@code <project>:*} for each reader (empty: the owner only); {@code X-Container-Write} the admin tenants.
+     */
+    @Override
+    public void setAcls(String url, boolean everyone, java.util.Collection<String> readProjects,
+                        RequestContext caller) throws IOException {
+        SwiftLocation l = SwiftLocation.parse(url).orElse(null);
+        if (!options.multiTenant() || l == null || !l.atStorageUrl()) {
+            return;
+        }
+        SwiftAccount account = tenants.forLocation(l, caller);
+        String read = everyone ? "*:*" : String.join(",", readProjects.stream().map(p -> p + ":*").toList());
+        String write = String.join(",", options.adminTenants().stream().map(p -> p + ":*").toList());
+        try (Response r = account.send(new Request.Builder().url(account.url(l.container()))
+                .header("X-Container-Read", read).header("X-Container-Write", write)
+                .post(RequestBody.create(new byte[0])))) {
+            if (r.code() == 404) {
+                throw new FileNotFoundException("Swift could not find image at URI.");
+            }
+            if (r.code() / 100 != 2) {
+                throw answered("setting the ACLs of container " + l.container(), r);
+            }
+        }
+    }
+
     /** Removes the segments an unfinished write of this image left (they have no manifest). */
     @Override
     public void purgePartials(String imageId) throws IOException {
+        if (options.multiTenant()) {
+            return; // in the account of a user whose token Ferry no longer has
+        }
         SwiftAccount account = defaultAccount();
         String container = options.containerFor(imageId);
         if (!SwiftObjects.exists(account, container, imageId)) {
@@ -316,6 +459,9 @@ public final class SwiftStore implements Store {
      */
     @Override
     public List<String> unfinishedWrites() throws IOException {
+        if (options.multiTenant()) {
+            return List.of(); // Ferry has no token for the users' accounts
+        }
         SwiftAccount account = defaultAccount();
         Set<String> ids = new LinkedHashSet<>();
         for (String container : containers(account)) {
@@ -341,7 +487,7 @@ public final class SwiftStore implements Store {
         List<String> out = new ArrayList<>();
         try (Response r = account.send(new Request.Builder().url(u).get())) {
             if (r.code() / 100 != 2) {
-                throw answered("listing the containers of " + account.reference(), r);
+                throw answered("listing the containers of " + account, r);
             }
             if (r.code() == 200) {
                 for (JsonNode c : Jackson.MAPPER.readTree(r.body().byteStream())) {
@@ -386,7 +532,7 @@ public final class SwiftStore implements Store {
 
     @Override
     public String toString() {
-        return "swift store " + id() + " (" + options.references().get(options.defaultReference()) + ", container "
-                + options.container() + ")";
+        return "swift store " + id() + " (" + (options.multiTenant() ? "multi-tenant"
+                : options.references().get(options.defaultReference())) + ", container " + options.container() + ")";
     }
 }
