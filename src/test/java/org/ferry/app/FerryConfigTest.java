@@ -120,6 +120,7 @@ class FerryConfigTest {
             "[import_filtering_opts]\\nallowed_ports = 80, http|[import_filtering_opts] allowed_ports",
             "[DEFAULT]\\nimage_size_cap = -5|[DEFAULT] image_size_cap = -5",
             "[DEFAULT]\\nenabled_backends = web:http\\n[glance_store]\\ndefault_backend = web|[glance_store] default_backend = web: an http store is read-only",
+            "[DEFAULT]\\nenabled_backends = sw:swift\\n[glance_store]\\ndefault_backend = sw\\n[sw]\\nswift_store_multi_tenant = True|[sw] swift_store_multi_tenant = True: each image goes into the account of the user who writes it",
     })
     void badValuesNameSectionOptionAndValue(String text, String expected) {
         ConfigException e = assertThrows(ConfigException.class, () -> parse(text.replace("\\n", "\n")));
