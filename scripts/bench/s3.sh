@@ -23,6 +23,13 @@
 #   glance-get  the same from Glance's s3 store
 #   boto3-get   download_file with its defaults (ranged GETs by 10 threads into a file in the work directory)
 #   limit-get   one plain GET of the object with curl, to /dev/null
+# and, with the OpenStack lab, glance-download of a source image of that size in Glance RegionTwo (its file store):
+#   ferry-gd    Ferry's glance-download into store objects: import call -> active (polled every 0.1 s), the image
+#               then active with the source's checksum
+#   glance-gd   the same into real Glance RegionOne's s3 store
+#   limit-gd    the limit: curl RegionTwo's /file | tee >(md5sum) >(sha512sum) | boto3's transfer manager
+#               (upload_fileobj from the pipe: multipart, its defaults); the digests must be the source's
+#   DOWNLOADS=0 scripts/bench/s3.sh …   uploads and glance-downloads only
 # Every uploaded image must be active with the file's checksum, every download must have the file's size (and once per
 # service, outside the timing, its md5).
 # Prints medians in MB/s (10^6 bytes), the ratios, each service's peak RSS over the measurements of that size (VmHWM,
@@ -33,6 +40,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ROUNDS=${ROUNDS:-3}
+DOWNLOADS=${DOWNLOADS:-1}
 SIZES=("$@")
 (( ${#SIZES[@]} )) || SIZES=(1G)
 PY=/usr/bin/python3   # Debian's, which has python3-boto3
@@ -70,6 +78,7 @@ if lab_env=$(bash "$ROOT/scripts/openstack-lab.sh" env --dir "$LAB_DIR" 2>/dev/n
         && bash "$ROOT/scripts/openstack-lab.sh" status --dir "$LAB_DIR" >/dev/null 2>&1; then
     eval "$lab_env"
     GLANCE=$FERRY_LAB_GLANCE1_URL
+    GLANCE2=$FERRY_LAB_GLANCE2_URL
     GLANCE_STORE=$FERRY_LAB_GLANCE1_S3_STORE
     TOKEN=$(curl -sS -i -H 'Content-Type: application/json' -d "{\"auth\":{\"identity\":{\"methods\":[\"password\"],
         \"password\":{\"user\":{\"name\":\"admin\",\"domain\":{\"name\":\"Default\"},\"password\":\"$FERRY_LAB_PASSWORD\"}}},
@@ -121,6 +130,8 @@ if op == "mkbucket":
 t0 = time.monotonic()
 if op == "put":
     s3.upload_file(path, bucket, key)
+elif op == "putstdin":
+    s3.upload_fileobj(sys.stdin.buffer, bucket, key)
 elif op == "get":
     s3.download_file(bucket, key, path)
 else:
@@ -207,7 +218,13 @@ project_domain_name = Default
 username = glance
 user_domain_name = Default
 password = $FERRY_LAB_PASSWORD
+[import_filtering_opts]
+allowed_schemes = [http, https]
+allowed_hosts = [127.0.0.1, localhost]
+allowed_ports = []
 CONF
+    sed -i 's/^bind_port = .*/&\nenabled_import_methods = [glance-direct, web-download, copy-image, glance-download]/' \
+        "$WORK/conf/ferry.conf"
 fi
 chmod 600 "$WORK/conf/ferry.conf"
 
@@ -276,6 +293,38 @@ get_null() { # url [curl args...] -> seconds; the body must have BYTES bytes
 
 get_md5() { curl -sS -f "$@" | md5sum | cut -d' ' -f1; }
 
+glance_download() { # base-url store -> seconds from the import call to active
+    local base=$1 store=$2 id t0 img
+    id=$(create_image "$base")
+    t0=$(date +%s.%N)
+    curl -sS -f -o /dev/null -X POST "${AUTH[@]}" -H 'Content-Type: application/json' \
+        -d "{\"method\":{\"name\":\"glance-download\",\"glance_image_id\":\"$SRC_ID\",\"glance_region\":\"RegionTwo\",
+            \"glance_service_interface\":\"public\"},\"stores\":[\"$store\"]}" "$base/v2/images/$id/import" \
+        || die "glance-download refused by $base"
+    while true; do
+        img=$(curl -sS "${AUTH[@]}" "$base/v2/images/$id")
+        [[ "$(json_field status <<<"$img")" == active ]] && break
+        [[ "$(json_field os_glance_failed_import <<<"$img")" == "" ]] \
+            || die "glance-download into $base failed: $(curl -sS "${AUTH[@]}" "$base/v2/images/$id/tasks")"
+        (( $(echo "$(date +%s.%N) - $t0 > 3600" | bc) )) && die "glance-download into $base did not finish: $img"
+        sleep 0.1
+    done
+    echo "$(date +%s.%N) - $t0" | bc -l
+    check_active "$base" "$id"
+    delete_image "$base" "$id"
+}
+
+limit_gd() { # -> "seconds rss_kib": RegionTwo's bytes hashed twice on their way into boto3's multipart upload
+    local out
+    rm -f "$WORK/md5" "$WORK/sha"
+    out=$(curl -sS -f "${AUTH[@]}" "$GLANCE2/v2/images/$SRC_ID/file" \
+        | tee >(md5sum >"$WORK/md5") >(sha512sum >"$WORK/sha") \
+        | boto putstdin "$BUCKET" bench-limit-gd -) || die "the glance-download pipeline failed"
+    for _ in $(seq 1 100); do [[ -s "$WORK/md5" && -s "$WORK/sha" ]] && break; sleep 0.1; done
+    [[ "$(cut -d' ' -f1 "$WORK/md5")" == "$SRC_MD5" ]] || die "the pipeline read other bytes from RegionTwo"
+    echo "$out"
+}
+
 measure() { # what -> appends "seconds" to WORK/what.t and the peak RSS (KiB) to WORK/what.rss
     local what=$1 pid="" t id before out
     case $what in ferry-*) pid=$JVM_PID ;; glance-*) pid=$GLANCE_PID ;; esac
@@ -297,6 +346,9 @@ measure() { # what -> appends "seconds" to WORK/what.t and the peak RSS (KiB) to
                    [[ $(stat -c %s "$WORK/files/download.bin") == "$BYTES" ]] || die "boto3 downloaded another size"
                    rm -f "$WORK/files/download.bin" ;;
         limit-get) t=$(get_null "$FERRY_S3_ENDPOINT/$BUCKET/bench-source" "${SIG[@]}") ;;
+        ferry-gd) t=$(glance_download "$URL" objects) ;;
+        glance-gd) t=$(glance_download "$GLANCE" "$GLANCE_STORE") ;;
+        limit-gd) out=$(limit_gd); t=${out% *}; echo "${out#* }" >>"$WORK/$what.rss" ;;
     esac
     cpu_delta "$before" "$(cpu_snapshot "$pid")" >>"$WORK/$what.cpu"
     echo "$t" >>"$WORK/$what.t"
@@ -331,7 +383,10 @@ mib() { [[ -s "$1" ]] && awk -v k="$(maximum <"$1")" 'BEGIN {printf "%.1f", k / 
 
 PUTS=(ferry-put boto3-put limit-put)
 GETS=(ferry-get boto3-get limit-get)
-[[ -z "$GLANCE" ]] || { PUTS=(ferry-put glance-put boto3-put limit-put); GETS=(ferry-get glance-get boto3-get limit-get); }
+GDS=()
+[[ -z "$GLANCE" ]] || { PUTS=(ferry-put glance-put boto3-put limit-put); GETS=(ferry-get glance-get boto3-get limit-get)
+                        GDS=(ferry-gd glance-gd limit-gd); }
+((DOWNLOADS)) || GETS=()
 ROWS=()
 CPU_ROWS=()
 FMT='%-6s %-9s %10s %11s %10s %10s %11s %12s %11s %9s %10s %9s'
@@ -341,21 +396,30 @@ for s in "${SIZES[@]}"; do
     SRC_MD5=$(md5sum "$WORK/files/image.bin" | cut -d' ' -f1)
     rm -f "$WORK"/*.t "$WORK"/*.rss "$WORK"/*.cpu
     # the download sources, and one check of their bytes outside the timing
-    FERRY_SRC=$(create_image "$URL")
-    put_file "$URL" "$FERRY_SRC" "$WORK/files/image.bin" >/dev/null
-    check_active "$URL" "$FERRY_SRC"
-    [[ $(get_md5 "${AUTH[@]}" "$URL/v2/images/$FERRY_SRC/file") == "$SRC_MD5" ]] || die "Ferry served other bytes"
-    curl "${SIG[@]}" -o /dev/null -T "$WORK/files/image.bin" "$FERRY_S3_ENDPOINT/$BUCKET/bench-source" \
-        || die "cannot put the source object"
-    [[ $(get_md5 "${SIG[@]}" "$FERRY_S3_ENDPOINT/$BUCKET/bench-source") == "$SRC_MD5" ]] || die "radosgw served other bytes"
+    if ((DOWNLOADS)); then
+        FERRY_SRC=$(create_image "$URL")
+        put_file "$URL" "$FERRY_SRC" "$WORK/files/image.bin" >/dev/null
+        check_active "$URL" "$FERRY_SRC"
+        [[ $(get_md5 "${AUTH[@]}" "$URL/v2/images/$FERRY_SRC/file") == "$SRC_MD5" ]] || die "Ferry served other bytes"
+        curl "${SIG[@]}" -o /dev/null -T "$WORK/files/image.bin" "$FERRY_S3_ENDPOINT/$BUCKET/bench-source" \
+            || die "cannot put the source object"
+        [[ $(get_md5 "${SIG[@]}" "$FERRY_S3_ENDPOINT/$BUCKET/bench-source") == "$SRC_MD5" ]] \
+            || die "radosgw served other bytes"
+        if [[ -n "$GLANCE" ]]; then
+            GLANCE_SRC=$(create_image "$GLANCE")
+            put_file "$GLANCE" "$GLANCE_SRC" "$WORK/files/image.bin" -H "X-Image-Meta-Store: $GLANCE_STORE" >/dev/null
+            check_active "$GLANCE" "$GLANCE_SRC"
+            [[ $(get_md5 "${AUTH[@]}" "$GLANCE/v2/images/$GLANCE_SRC/file") == "$SRC_MD5" ]] \
+                || die "Glance served other bytes"
+        fi
+    fi
     if [[ -n "$GLANCE" ]]; then
-        GLANCE_SRC=$(create_image "$GLANCE")
-        put_file "$GLANCE" "$GLANCE_SRC" "$WORK/files/image.bin" -H "X-Image-Meta-Store: $GLANCE_STORE" >/dev/null
-        check_active "$GLANCE" "$GLANCE_SRC"
-        [[ $(get_md5 "${AUTH[@]}" "$GLANCE/v2/images/$GLANCE_SRC/file") == "$SRC_MD5" ]] || die "Glance served other bytes"
+        SRC_ID=$(create_image "$GLANCE2") # the glance-download source, in RegionTwo's default (file) store
+        put_file "$GLANCE2" "$SRC_ID" "$WORK/files/image.bin" >/dev/null
+        check_active "$GLANCE2" "$SRC_ID"
     fi
     for r in $(seq 1 "$ROUNDS"); do
-        for ops in PUTS GETS; do
+        for ops in PUTS GETS GDS; do
             declare -n list=$ops
             for i in "${!list[@]}"; do
                 measure "${list[$(( (i + r - 1) % ${#list[@]} ))]}"
@@ -363,16 +427,25 @@ for s in "${SIZES[@]}"; do
             unset -n list
         done
     done
-    delete_image "$URL" "$FERRY_SRC"
-    [[ -z "$GLANCE" ]] || delete_image "$GLANCE" "$GLANCE_SRC"
-    for dir in put get; do
+    if ((DOWNLOADS)); then
+        delete_image "$URL" "$FERRY_SRC"
+        [[ -z "$GLANCE" ]] || delete_image "$GLANCE" "$GLANCE_SRC"
+    fi
+    [[ -z "$GLANCE" ]] || delete_image "$GLANCE2" "$SRC_ID"
+    dirs=(put); ((DOWNLOADS)) && dirs+=(get)
+    for dir in "${dirs[@]}"; do
         F=$(rate "$BYTES" "$WORK/ferry-$dir.t"); G=$(rate "$BYTES" "$WORK/glance-$dir.t")
         B=$(rate "$BYTES" "$WORK/boto3-$dir.t"); L=$(rate "$BYTES" "$WORK/limit-$dir.t")
         ROWS+=("$(printf "$FMT" "$s" "$([[ $dir == put ]] && echo upload || echo download)" "$F" "$G" "$B" "$L" \
             "$(ratio "$F" "$L")" "$(ratio "$F" "$G")" "$(ratio "$F" "$B")" "$(mib "$WORK/ferry-$dir.rss")" \
             "$(mib "$WORK/glance-$dir.rss")" "$(mib "$WORK/boto3-$dir.rss")")")
     done
-    for what in "${PUTS[@]}" "${GETS[@]}"; do
+    if [[ -n "$GLANCE" ]]; then
+        F=$(rate "$BYTES" "$WORK/ferry-gd.t"); G=$(rate "$BYTES" "$WORK/glance-gd.t"); L=$(rate "$BYTES" "$WORK/limit-gd.t")
+        ROWS+=("$(printf "$FMT" "$s" glance-dl "$F" "$G" n/a "$L" "$(ratio "$F" "$L")" "$(ratio "$F" "$G")" n/a \
+            "$(mib "$WORK/ferry-gd.rss")" "$(mib "$WORK/glance-gd.rss")" "$(mib "$WORK/limit-gd.rss")")")
+    fi
+    for what in "${PUTS[@]}" "${GETS[@]}" "${GDS[@]}"; do
         CPU_ROWS+=("$(printf '%-6s %-11s' "$s" "$what") $(for col in 1 2 3 4; do
             cut -d' ' -f"$col" "$WORK/$what.cpu" | median; done | awk '{printf " %9s", $1}')")
     done
@@ -381,7 +454,9 @@ done
 printf "$FMT\n" size path ferry_MB/s glance_MB/s boto3_MB/s limit_MB/s ferry/limit ferry/glance ferry/boto3 \
     ferry_MiB glance_MiB boto3_MiB
 printf '%s\n' "${ROWS[@]}"
-echo "(medians of $ROUNDS rounds; limit: one curl PUT/GET; MiB: peak RSS over that size's measurements)"
+echo "(medians of $ROUNDS rounds; limit: one curl PUT/GET; MiB: peak RSS over that size's measurements;" \
+    "glance-dl: glance-download from Glance RegionTwo, limit: curl | tee md5 sha512 | boto3 upload_fileobj," \
+    "its RSS in the boto3 column)"
 echo
 printf '%-6s %-11s %9s %9s %9s %9s\n' size measurement busy_% steal_% service_s rgw_s
 printf '%s\n' "${CPU_ROWS[@]}"

@@ -3,6 +3,8 @@
 # swift store, all on the Swift lab (scripts/swift-lab.sh, tempauth).
 #
 #   scripts/bench/swift.sh [SIZE ...]     sizes in bytes or with a binary suffix (default: 1G)
+#   DOWNLOADS=0 scripts/bench/swift.sh …   uploads and glance-downloads only (a 4 GiB download through a manifest of
+#                                         4 MiB segments takes 17 minutes at Swift's DLO rate limit, see below)
 #
 # Needs a running Swift lab in tempauth mode: FERRY_SWIFT_* in the environment, or a lab in
 # ${FERRY_SWIFT_DIR:-/tmp/ferry-swift}. Real Glance is measured when the OpenStack lab (scripts/openstack-lab.sh,
@@ -33,6 +35,12 @@
 #   dlo-get       one plain GET with curl of Ferry's own manifest (the ferry-get image, 4 MiB segments): what Swift
 #                 gives for that layout, Ferry's own limit on download
 #   dlo200-get    the same for the ferry200-get image (200 MiB segments)
+# and, with the OpenStack lab, glance-download of a source image of that size in Glance RegionTwo (its file store):
+#   ferry-gd      Ferry's glance-download into store swift (4 MiB segments): import call -> active (polled every
+#                 0.1 s), the image then active with the source's checksum
+#   glance-gd     the same into real Glance RegionOne's swift store (4 MiB segments)
+#   limit-gd      the limit: curl RegionTwo's /file | tee >(md5sum) >(sha512sum) | curl PUT of one plain object
+#                 (chunked), timed until Swift answered; the digests must be the source's
 # Swift's dlo middleware serves a dynamic large object (Glance's layout, and Ferry's) at most
 # rate_limit_segments_per_sec segments a second after the first rate_limit_after_segment (defaults 1 and 10, which
 # the Swift lab keeps): with 4 MiB segments every GET through a manifest runs at about 4 MiB/s, and each of ferry-get,
@@ -49,6 +57,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ROUNDS=${ROUNDS:-3}
+DOWNLOADS=${DOWNLOADS:-1}
 SIZES=("$@")
 (( ${#SIZES[@]} )) || SIZES=(1G)
 PY=/usr/bin/python3   # Debian's, which has python3-swiftclient
@@ -92,6 +101,7 @@ if lab_env=$(bash "$ROOT/scripts/openstack-lab.sh" env --dir "$LAB_DIR" 2>/dev/n
         && bash "$ROOT/scripts/openstack-lab.sh" status --dir "$LAB_DIR" >/dev/null 2>&1; then
     eval "$lab_env"
     GLANCE=$FERRY_LAB_GLANCE1_URL
+    GLANCE2=$FERRY_LAB_GLANCE2_URL
     GLANCE_STORE=$FERRY_LAB_GLANCE1_SWIFT_STORE
     TOKEN=$(curl -sS -i -H 'Content-Type: application/json' -d "{\"auth\":{\"identity\":{\"methods\":[\"password\"],
         \"password\":{\"user\":{\"name\":\"admin\",\"domain\":{\"name\":\"Default\"},\"password\":\"$FERRY_LAB_PASSWORD\"}}},
@@ -230,7 +240,13 @@ project_domain_name = Default
 username = glance
 user_domain_name = Default
 password = $FERRY_LAB_PASSWORD
+[import_filtering_opts]
+allowed_schemes = [http, https]
+allowed_hosts = [127.0.0.1, localhost]
+allowed_ports = []
 CONF
+    sed -i 's/^bind_port = .*/&\nenabled_import_methods = [glance-direct, web-download, copy-image, glance-download]/' \
+        "$WORK/conf/ferry.conf"
 fi
 chmod 600 "$WORK/conf/ferry.conf"
 
@@ -321,6 +337,43 @@ tool_put() { # object -> "seconds rss_kib cpu_s"; the object must have the file'
     echo "$out"
 }
 
+glance_download() { # base-url store -> seconds from the import call to active
+    local base=$1 store=$2 id t0 img
+    id=$(create_image "$base")
+    t0=$(date +%s.%N)
+    curl -sS -f -o /dev/null -X POST "${AUTH[@]}" -H 'Content-Type: application/json' \
+        -d "{\"method\":{\"name\":\"glance-download\",\"glance_image_id\":\"$SRC_ID\",\"glance_region\":\"RegionTwo\",
+            \"glance_service_interface\":\"public\"},\"stores\":[\"$store\"]}" "$base/v2/images/$id/import" \
+        || die "glance-download refused by $base"
+    while true; do
+        img=$(curl -sS "${AUTH[@]}" "$base/v2/images/$id")
+        [[ "$(json_field status <<<"$img")" == active ]] && break
+        [[ "$(json_field os_glance_failed_import <<<"$img")" == "" ]] \
+            || die "glance-download into $base failed: $(curl -sS "${AUTH[@]}" "$base/v2/images/$id/tasks")"
+        (( $(echo "$(date +%s.%N) - $t0 > 3600" | bc) )) && die "glance-download into $base did not finish: $img"
+        sleep 0.1
+    done
+    echo "$(date +%s.%N) - $t0" | bc -l
+    check_active "$base" "$id"
+    delete_image "$base" "$id"
+}
+
+limit_gd() { # -> seconds: RegionTwo's bytes hashed twice on their way into one plain Swift object
+    local t0 t1 code
+    rm -f "$WORK/md5" "$WORK/sha"
+    t0=$(date +%s.%N)
+    code=$(curl -sS -f "${AUTH[@]}" "$GLANCE2/v2/images/$SRC_ID/file" \
+        | tee >(md5sum >"$WORK/md5") >(sha512sum >"$WORK/sha") \
+        | curl -sS "${STH[@]}" -H 'Expect:' -H 'Transfer-Encoding: chunked' -T - -o /dev/null -w '%{http_code}' \
+            "$SURL/$CONTAINER/bench-limit-gd") || die "the glance-download pipeline failed"
+    t1=$(date +%s.%N)
+    [[ "$code" == 201 ]] || die "Swift answered $code to the pipeline's PUT"
+    for _ in $(seq 1 100); do [[ -s "$WORK/md5" && -s "$WORK/sha" ]] && break; sleep 0.1; done
+    [[ "$(cut -d' ' -f1 "$WORK/md5")" == "$SRC_MD5" ]] || die "the pipeline read other bytes from RegionTwo"
+    [[ "$(object_size bench-limit-gd)" == "$BYTES" ]] || die "the pipeline stored another size"
+    echo "$t1 - $t0" | bc -l
+}
+
 measure() { # what -> appends "seconds" to WORK/what.t and the peak RSS (KiB) to WORK/what.rss
     local what=$1 pid="" t id before out tool_cpu=""
     case $what in ferry*) pid=$JVM_PID ;; glance-*) pid=$GLANCE_PID ;; esac
@@ -344,6 +397,9 @@ measure() { # what -> appends "seconds" to WORK/what.t and the peak RSS (KiB) to
         limit-get) t=$(get_null "$SURL/$CONTAINER/bench-source" "${STH[@]}") ;;
         dlo-get) t=$(get_null "$SURL/$CONTAINER/$FERRY_SRC" "${STH[@]}") ;;
         dlo200-get) t=$(get_null "$SURL/$CONTAINER/$FERRY200_SRC" "${STH[@]}") ;;
+        ferry-gd) t=$(glance_download "$URL" swift) ;;
+        glance-gd) t=$(glance_download "$GLANCE" "$GLANCE_STORE") ;;
+        limit-gd) t=$(limit_gd) ;;
     esac
     cpu_delta "$before" "$(cpu_snapshot "$pid")" "$tool_cpu" >>"$WORK/$what.cpu"
     echo "$t" >>"$WORK/$what.t"
@@ -382,8 +438,11 @@ mib() { [[ -s "$1" ]] && awk -v k="$(maximum <"$1")" 'BEGIN {printf "%.1f", k / 
 
 PUTS=(ferry-put ferry200-put tool-put limit-put)
 GETS=(ferry-get ferry200-get tool-get limit-get dlo-get dlo200-get)
+GDS=()
 [[ -z "$GLANCE" ]] || { PUTS=(ferry-put ferry200-put glance-put tool-put limit-put)
-                        GETS=(ferry-get ferry200-get glance-get tool-get limit-get dlo-get dlo200-get); }
+                        GETS=(ferry-get ferry200-get glance-get tool-get limit-get dlo-get dlo200-get)
+                        GDS=(ferry-gd glance-gd limit-gd); }
+((DOWNLOADS)) || GETS=()
 ROWS=()
 CPU_ROWS=()
 FMT='%-6s %-9s %10s %10s %11s %9s %10s %10s %10s %11s %12s %10s %10s %9s %10s %9s'
@@ -393,33 +452,40 @@ for s in "${SIZES[@]}"; do
     SRC_MD5=$(md5sum "$WORK/files/image.bin" | cut -d' ' -f1)
     rm -f "$WORK"/*.t "$WORK"/*.rss "$WORK"/*.cpu
     # the download sources, and one check of their bytes outside the timing
-    FERRY_SRC=$(create_image "$URL")
-    put_file "$URL" "$FERRY_SRC" "$WORK/files/image.bin" >/dev/null
-    check_active "$URL" "$FERRY_SRC"
-    [[ $(get_md5 "${AUTH[@]}" "$URL/v2/images/$FERRY_SRC/file") == "$SRC_MD5" ]] || die "Ferry served other bytes"
-    # Ferry's layout in Swift: a manifest named by the image id over segments <id>-00001… of 4 MiB (its bytes are
-    # those Ferry served; the size is checked here: reading it again takes 250 s a GiB, see above)
-    [[ "$(object_size "$FERRY_SRC")" == "$BYTES" ]] || die "Swift's manifest $FERRY_SRC has another size"
-    seg=$(curl -sS -f -I "${STH[@]}" "$SURL/$CONTAINER/$FERRY_SRC-00001" \
-        | awk -F': ' 'tolower($1) == "content-length" {print $2}' | tr -d '\r')
-    (( BYTES < 16 << 20 )) || [[ "$seg" == "$SEGMENT" ]] || die "Ferry's first segment has $seg bytes, not $SEGMENT"
-    FERRY200_SRC=$(create_image "$URL")
-    put_file "$URL" "$FERRY200_SRC" "$WORK/files/image.bin" -H "X-Image-Meta-Store: swift200" >/dev/null
-    check_active "$URL" "$FERRY200_SRC"
-    [[ $(get_md5 "${AUTH[@]}" "$URL/v2/images/$FERRY200_SRC/file") == "$SRC_MD5" ]] || die "Ferry served other bytes"
-    limit_put bench-source >/dev/null
-    [[ $(get_md5 "${STH[@]}" "$SURL/$CONTAINER/bench-source") == "$SRC_MD5" ]] || die "Swift served other bytes"
-    tool_put bench-tool-source >/dev/null
-    [[ $(get_md5 "${STH[@]}" "$SURL/$CONTAINER/bench-tool-source") == "$SRC_MD5" ]] \
-        || die "Swift served other bytes for the tool's upload"
+    if ((DOWNLOADS)); then
+        FERRY_SRC=$(create_image "$URL")
+        put_file "$URL" "$FERRY_SRC" "$WORK/files/image.bin" >/dev/null
+        check_active "$URL" "$FERRY_SRC"
+        [[ $(get_md5 "${AUTH[@]}" "$URL/v2/images/$FERRY_SRC/file") == "$SRC_MD5" ]] || die "Ferry served other bytes"
+        # Ferry's layout in Swift: a manifest named by the image id over segments <id>-00001… of 4 MiB (its bytes are
+        # those Ferry served; the size is checked here: reading it again takes 250 s a GiB, see above)
+        [[ "$(object_size "$FERRY_SRC")" == "$BYTES" ]] || die "Swift's manifest $FERRY_SRC has another size"
+        seg=$(curl -sS -f -I "${STH[@]}" "$SURL/$CONTAINER/$FERRY_SRC-00001" \
+            | awk -F': ' 'tolower($1) == "content-length" {print $2}' | tr -d '\r')
+        (( BYTES < 16 << 20 )) || [[ "$seg" == "$SEGMENT" ]] || die "Ferry's first segment has $seg bytes, not $SEGMENT"
+        FERRY200_SRC=$(create_image "$URL")
+        put_file "$URL" "$FERRY200_SRC" "$WORK/files/image.bin" -H "X-Image-Meta-Store: swift200" >/dev/null
+        check_active "$URL" "$FERRY200_SRC"
+        [[ $(get_md5 "${AUTH[@]}" "$URL/v2/images/$FERRY200_SRC/file") == "$SRC_MD5" ]] || die "Ferry served other bytes"
+        limit_put bench-source >/dev/null
+        [[ $(get_md5 "${STH[@]}" "$SURL/$CONTAINER/bench-source") == "$SRC_MD5" ]] || die "Swift served other bytes"
+        tool_put bench-tool-source >/dev/null
+        [[ $(get_md5 "${STH[@]}" "$SURL/$CONTAINER/bench-tool-source") == "$SRC_MD5" ]] \
+            || die "Swift served other bytes for the tool's upload"
+        if [[ -n "$GLANCE" ]]; then
+            GLANCE_SRC=$(create_image "$GLANCE")
+            put_file "$GLANCE" "$GLANCE_SRC" "$WORK/files/image.bin" -H "X-Image-Meta-Store: $GLANCE_STORE" >/dev/null
+            check_active "$GLANCE" "$GLANCE_SRC"
+            [[ $(get_md5 "${AUTH[@]}" "$GLANCE/v2/images/$GLANCE_SRC/file") == "$SRC_MD5" ]] || die "Glance served other bytes"
+        fi
+    fi
     if [[ -n "$GLANCE" ]]; then
-        GLANCE_SRC=$(create_image "$GLANCE")
-        put_file "$GLANCE" "$GLANCE_SRC" "$WORK/files/image.bin" -H "X-Image-Meta-Store: $GLANCE_STORE" >/dev/null
-        check_active "$GLANCE" "$GLANCE_SRC"
-        [[ $(get_md5 "${AUTH[@]}" "$GLANCE/v2/images/$GLANCE_SRC/file") == "$SRC_MD5" ]] || die "Glance served other bytes"
+        SRC_ID=$(create_image "$GLANCE2") # the glance-download source, in RegionTwo's default (file) store
+        put_file "$GLANCE2" "$SRC_ID" "$WORK/files/image.bin" >/dev/null
+        check_active "$GLANCE2" "$SRC_ID"
     fi
     for r in $(seq 1 "$ROUNDS"); do
-        for ops in PUTS GETS; do
+        for ops in PUTS GETS GDS; do
             declare -n list=$ops
             for i in "${!list[@]}"; do
                 measure "${list[$(( (i + r - 1) % ${#list[@]} ))]}"
@@ -427,13 +493,18 @@ for s in "${SIZES[@]}"; do
             unset -n list
         done
     done
-    delete_image "$URL" "$FERRY_SRC"
-    delete_image "$URL" "$FERRY200_SRC"
-    [[ -z "$GLANCE" ]] || delete_image "$GLANCE" "$GLANCE_SRC"
-    swift_delete "$CONTAINER" bench-tool-source
-    swift_delete "$CONTAINER" bench-source
+    if ((DOWNLOADS)); then
+        delete_image "$URL" "$FERRY_SRC"
+        delete_image "$URL" "$FERRY200_SRC"
+        [[ -z "$GLANCE" ]] || delete_image "$GLANCE" "$GLANCE_SRC"
+        swift_delete "$CONTAINER" bench-tool-source
+        swift_delete "$CONTAINER" bench-source
+    fi
+    [[ -z "$GLANCE" ]] || delete_image "$GLANCE2" "$SRC_ID"
+    swift_delete "$CONTAINER" bench-limit-gd
     swift_delete "$CONTAINER" bench-limit-put
-    for dir in put get; do
+    dirs=(put); ((DOWNLOADS)) && dirs+=(get)
+    for dir in "${dirs[@]}"; do
         F=$(rate "$BYTES" "$WORK/ferry-$dir.t"); F2=$(rate "$BYTES" "$WORK/ferry200-$dir.t")
         G=$(rate "$BYTES" "$WORK/glance-$dir.t"); T=$(rate "$BYTES" "$WORK/tool-$dir.t")
         L=$(rate "$BYTES" "$WORK/limit-$dir.t"); D=$(rate "$BYTES" "$WORK/dlo-$dir.t")
@@ -443,7 +514,12 @@ for s in "${SIZES[@]}"; do
             "$(mib "$WORK/ferry-$dir.rss")" \
             "$(mib "$WORK/glance-$dir.rss")" "$(mib "$WORK/tool-$dir.rss")")")
     done
-    for what in "${PUTS[@]}" "${GETS[@]}"; do
+    if [[ -n "$GLANCE" ]]; then
+        F=$(rate "$BYTES" "$WORK/ferry-gd.t"); G=$(rate "$BYTES" "$WORK/glance-gd.t"); L=$(rate "$BYTES" "$WORK/limit-gd.t")
+        ROWS+=("$(printf "$FMT" "$s" glance-dl "$F" n/a "$G" n/a "$L" n/a n/a "$(ratio "$F" "$L")" "$(ratio "$F" "$G")" \
+            n/a n/a "$(mib "$WORK/ferry-gd.rss")" "$(mib "$WORK/glance-gd.rss")" n/a)")
+    fi
+    for what in "${PUTS[@]}" "${GETS[@]}" "${GDS[@]}"; do
         CPU_ROWS+=("$(printf '%-6s %-12s' "$s" "$what") $(for col in 1 2 3 4 5; do
             cut -d' ' -f"$col" "$WORK/$what.cpu" | median; done | awk '{printf " %9s", $1}')")
     done
@@ -454,7 +530,8 @@ printf "$FMT\n" size path ferry_MB/s f200_MB/s glance_MB/s tool_MB/s limit_MB/s 
 printf '%s\n' "${ROWS[@]}"
 echo "(medians of $ROUNDS rounds; ferry: store swift, 4 MiB segments; f200: store swift200, 200 MiB segments;" \
     "limit: one curl PUT/GET of a plain object; dlo, d200: one curl GET of Ferry's 4 MiB- and 200 MiB-segment manifest;" \
-    "MiB: peak RSS over that size's measurements; tool: the CLI process)"
+    "MiB: peak RSS over that size's measurements; tool: the CLI process; glance-dl: glance-download from Glance" \
+    "RegionTwo into store swift (Ferry) and into Glance RegionOne's swift store, limit: curl | tee md5 sha512 | curl PUT)"
 echo
 printf '%-6s %-12s %9s %9s %9s %9s %9s\n' size measurement busy_% steal_% client_s proxy_s object_s
 printf '%s\n' "${CPU_ROWS[@]}"

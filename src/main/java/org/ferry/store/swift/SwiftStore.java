@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
-import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.ferry.auth.RequestContext;
 import org.ferry.json.Jackson;
@@ -59,7 +58,7 @@ public final class SwiftStore implements Store {
     private final SwiftAccount.AccountOptions accountOptions;
     private final Map<String, SwiftAccount> accounts = new ConcurrentHashMap<>();
     private final ExecutorService uploads;
-    private final Set<String> knownContainers = ConcurrentHashMap.newKeySet();
+    private final SwiftContainers containers;
     private final TenantAccounts tenants;
 
     public SwiftStore(StoreSettings settings, SwiftStoreOptions options, OkHttpClient http) {
@@ -74,6 +73,8 @@ public final class SwiftStore implements Store {
             return t;
         });
         this.tenants = new TenantAccounts(options, accountOptions, this.http);
+        // a multi-tenant container (one per image) is looked at once: not kept
+        this.containers = new SwiftContainers(settings.id(), options.createContainerOnPut(), !options.multiTenant());
     }
 
     @Override
@@ -134,7 +135,7 @@ public final class SwiftStore implements Store {
             container = options.containerFor(imageId);
             url = urlOf(imageId);
         }
-        boolean created = ensureContainer(account, container);
+        boolean created = containers.ensure(account, container);
         if (SwiftObjects.exists(account, container, imageId)) {
             throw new IOException("Swift already has an image at this location");
         }
@@ -142,99 +143,7 @@ public final class SwiftStore implements Store {
         boolean segmented = expectedSize < 0 || expectedSize >= options.largeObjectSizeBytes();
         SwiftWrite write = new SwiftWrite(account, http, uploads, container, imageId, url, expectedSize,
                 options.chunkSizeBytes(), segmented);
-        return created && options.multiTenant() ? new ContainerWrite(write, account, container) : write;
-    }
-
-    /**
-     * A write into a container made for it (the multi-tenant store's {@code <container>_<image id>}): an abort also
-     * removes the container, so a failed upload leaves nothing in the user's account.
-     */
-    private final class ContainerWrite implements StoreWrite {
-        private final SwiftWrite write;
-        private final SwiftAccount account;
-        private final String container;
-        private volatile boolean committed;
-
-        ContainerWrite(SwiftWrite write, SwiftAccount account, String container) {
-            this.write = write;
-            this.account = account;
-            this.container = container;
-        }
-
-        @Override
-        public java.nio.channels.WritableByteChannel channel() {
-            return write.channel();
-        }
-
-        @Override
-        public String commit() throws IOException {
-            String url = write.commit();
-            committed = true;
-            return url;
-        }
-
-        @Override
-        public void abort() {
-            write.abort();
-            if (!committed) {
-                try {
-                    deleteContainer(account, container);
-                } catch (IOException e) {
-                    LOG.warn("store {}: the container {} of an aborted write stays: {}", id(), container,
-                            e.getMessage());
-                }
-            }
-        }
-    }
-
-    /**
-     * The container exists, or is created when swift_store_create_container_on_put says so (Glance's message).
-     *
-     * @return whether it was created now
-     */
-    private boolean ensureContainer(SwiftAccount account, String container) throws IOException {
-        String key = account + "|" + container;
-        if (knownContainers.contains(key)) {
-            return false;
-        }
-        boolean created = false;
-        try (Response r = account.send(new Request.Builder().url(account.url(container)).head())) {
-            if (r.code() == 404) {
-                if (!options.createContainerOnPut()) {
-                    throw new IOException("The container " + container + " does not exist in Swift. Please set the "
-                            + "swift_store_create_container_on_put option to add container to Swift automatically.");
-                }
-                created = true;
-            } else if (r.code() / 100 != 2) {
-                throw answered("looking for container " + container, r);
-            }
-        }
-        if (created) {
-            create(account, container);
-        }
-        if (!options.multiTenant()) { // a container per image is looked at once
-            knownContainers.add(key);
-        }
-        return created;
-    }
-
-    /** Removes an (empty) container; one already gone is fine. */
-    private void deleteContainer(SwiftAccount account, String container) throws IOException {
-        try (Response r = account.send(new Request.Builder().url(account.url(container)).delete())) {
-            if (r.code() != 404 && r.code() / 100 != 2) {
-                throw answered("deleting container " + container, r);
-            }
-        }
-    }
-
-    private void create(SwiftAccount account, String container) throws IOException {
-        try (Response r = account.send(new Request.Builder().url(account.url(container))
-                .put(RequestBody.create(new byte[0])))) {
-            if (r.code() / 100 != 2) {
-                throw answered("Failed to add container to Swift: creating " + container, r);
-            }
-            LOG.info("store {}: created container {}", id(), container);
-        }
+        return created && options.multiTenant() ? new ContainerWrite(write, containers, account, container) : write;
     }
 
     /**
@@ -340,22 +249,22 @@ public final class SwiftStore implements Store {
         return total == size ? pieces : List.of();
     }
 
-    /**
-     * Deletes as Glance: a static large object with its segments ({@code multipart-manifest=delete}); a dynamic one's
-     * segments, then its manifest; else the object. An object already gone is fine.
-     */
     @Override
     public void delete(String url) throws IOException {
         delete(url, null);
     }
 
-    /** In the multi-tenant store the image's container goes too, as Glance's MultiTenantStore.delete does. */
+    /**
+     * Deletes as Glance: a static large object with its segments ({@code multipart-manifest=delete}); a dynamic one's
+     * segments, then its manifest; else the object. An object already gone is fine. In the multi-tenant store the
+     * image's container goes too, as Glance's MultiTenantStore.delete does.
+     */
     @Override
     public void delete(String url, RequestContext caller) throws IOException {
         Located at = locate(url, caller);
         deleteObject(at.account(), at.location());
         if (options.multiTenant() && at.location().atStorageUrl()) {
-            deleteContainer(at.account(), at.location().container());
+            containers.delete(at.account(), at.location().container());
         }
     }
 
@@ -425,19 +334,9 @@ public final class SwiftStore implements Store {
         if (!options.multiTenant() || l == null || !l.atStorageUrl()) {
             return;
         }
-        SwiftAccount account = tenants.forLocation(l, caller);
-        String read = everyone ? "*:*" : String.join(",", readProjects.stream().map(p -> p + ":*").toList());
-        String write = String.join(",", options.adminTenants().stream().map(p -> p + ":*").toList());
-        try (Response r = account.send(new Request.Builder().url(account.url(l.container()))
-                .header("X-Container-Read", read).header("X-Container-Write", write)
-                .post(RequestBody.create(new byte[0])))) {
-            if (r.code() == 404) {
-                throw new FileNotFoundException("Swift could not find image at URI.");
-            }
-            if (r.code() / 100 != 2) {
-                throw answered("setting the ACLs of container " + l.container(), r);
-            }
-        }
+        containers.setAcls(tenants.forLocation(l, caller), l.container(), everyone ? List.of("*:*")
+                : readProjects.stream().map(p -> p + ":*").toList(),
+                options.adminTenants().stream().map(p -> p + ":*").toList());
     }
 
     /** Removes the segments an unfinished write of this image left (they have no manifest). */
