@@ -57,8 +57,14 @@ final class Lab {
 
     final Path dir;
     final Map<String, String> env;
+    /**
+     * Without retries, so a test sees each answer as the server gave it; so an idle connection is not kept longer than
+     * the lab's servers keep theirs (Swift's proxy drops one idle for its client_timeout, 60 s; a request sent on it
+     * then fails with "unexpected end of stream").
+     */
     final OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(10))
             .readTimeout(Duration.ofMinutes(5)).writeTimeout(Duration.ofMinutes(5)).callTimeout(Duration.ZERO)
+            .connectionPool(new okhttp3.ConnectionPool(5, 10, java.util.concurrent.TimeUnit.SECONDS))
             .retryOnConnectionFailure(false).build();
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
 
